@@ -1,0 +1,167 @@
+/* options.c - one table-driven getopt loop for every program of the kit. */
+#include "options.h"
+
+#include "upper.h"
+#include "util.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_SPECS 12
+
+struct command_line {
+    struct opt_spec specs[MAX_SPECS];
+    size_t count;
+    const char *operands; /* "PORT" or "HOST PORT" */
+};
+
+static void add_specs(struct command_line *cl, const struct opt_spec *specs,
+                      size_t count)
+{
+    for (size_t i = 0; i < count && cl->count < MAX_SPECS; i++)
+        cl->specs[cl->count++] = specs[i];
+}
+
+static void print_usage(FILE *out, const struct command_line *cl, bool full)
+{
+    fprintf(out, "usage: %s", progname());
+    for (size_t i = 0; i < cl->count; i++) {
+        if (cl->specs[i].arg != NULL)
+            fprintf(out, " [-%c %s]", cl->specs[i].letter, cl->specs[i].arg);
+        else
+            fprintf(out, " [-%c]", cl->specs[i].letter);
+    }
+    fprintf(out, " %s\n", cl->operands);
+    for (size_t i = 0; full && i < cl->count; i++)
+        fprintf(out, "  -%c %-4s %s\n", cl->specs[i].letter,
+                cl->specs[i].arg != NULL ? cl->specs[i].arg : "",
+                cl->specs[i].help);
+    if (full)
+        fprintf(out, "  -h      print this help\n");
+}
+
+static int usage_error(const struct command_line *cl, const char *what,
+                       const char *reason)
+{
+    report_error(what, reason);
+    print_usage(stderr, cl, false);
+    return 2;
+}
+
+static const struct opt_spec *find_spec(const struct command_line *cl,
+                                        int letter)
+{
+    for (size_t i = 0; i < cl->count; i++)
+        if (cl->specs[i].letter == letter)
+            return &cl->specs[i];
+    return NULL;
+}
+
+/* Runs getopt over the table; returns -1 to go on or an exit status. */
+static int parse_options(int argc, char **argv, const struct command_line *cl)
+{
+    char optstring[3 * MAX_SPECS + 3] = ":h";
+    size_t len = strlen(optstring);
+    int letter;
+
+    for (size_t i = 0; i < cl->count; i++) {
+        optstring[len++] = cl->specs[i].letter;
+        if (cl->specs[i].arg != NULL)
+            optstring[len++] = ':';
+    }
+    optstring[len] = '\0';
+
+    while ((letter = getopt(argc, argv, optstring)) != -1) {
+        const struct opt_spec *spec = find_spec(cl, letter);
+        char what[4] = {'-', (char)optopt, '\0', '\0'};
+
+        if (letter == 'h') {
+            print_usage(stdout, cl, true);
+            return 0;
+        }
+        if (letter == ':')
+            return usage_error(cl, what, "needs an argument");
+        if (letter == '?' || spec == NULL)
+            return usage_error(cl, what, "unknown option");
+        if (spec->arg == NULL) {
+            *spec->flag = true;
+            continue;
+        }
+        what[1] = spec->letter;
+        if (parse_long(optarg, spec->min, spec->max, spec->value) != 0) {
+            char reason[96];
+            snprintf(reason, sizeof reason,
+                     "'%s' is not a number from %ld to %ld", optarg, spec->min,
+                     spec->max);
+            return usage_error(cl, what, reason);
+        }
+    }
+    return -1;
+}
+
+static int check_operand_count(int argc, int wanted,
+                               const struct command_line *cl)
+{
+    if (argc - optind == wanted)
+        return -1;
+    return usage_error(cl, "arguments",
+                       argc - optind < wanted ? "missing" : "too many");
+}
+
+int parse_server_args(int argc, char **argv, struct server_args *args,
+                      const struct opt_spec *extra, size_t extra_count)
+{
+    const struct opt_spec common[] = {
+        {'d', "MS", "simulated work per request, in ms (default 1000)", 0,
+         3600000, &args->delay_ms, NULL},
+        {'q', NULL, "quiet: no per-client log lines", 0, 0, NULL, &args->quiet},
+    };
+    struct command_line cl = {.count = 0, .operands = "PORT"};
+    int status;
+
+    args->delay_ms = DEFAULT_DELAY_MS;
+    args->quiet = false;
+    add_specs(&cl, common, sizeof common / sizeof common[0]);
+    add_specs(&cl, extra, extra_count);
+    if ((status = parse_options(argc, argv, &cl)) >= 0 ||
+        (status = check_operand_count(argc, 1, &cl)) >= 0)
+        return status;
+    if (parse_port(argv[optind], &args->port) != 0)
+        return usage_error(&cl, argv[optind], "not a port number (0-65535)");
+    return -1;
+}
+
+int parse_client_args(int argc, char **argv, struct client_args *args,
+                      long default_timeout_s, const struct opt_spec *extra,
+                      size_t extra_count)
+{
+    const struct opt_spec common[] = {
+        {'n', "N", "stress mode: N simulated clients at once", 1, 100000,
+         &args->clients, NULL},
+        {'r', "R", "stress mode: messages per client (default 8)", 1, 10000000,
+         &args->rounds, NULL},
+        {'t', "SEC", "seconds to wait for a reply", 1, 3600, &args->timeout_s,
+         NULL},
+        {'q', NULL, "quiet: only the summary line in stress mode", 0, 0, NULL,
+         &args->quiet},
+    };
+    struct command_line cl = {.count = 0, .operands = "HOST PORT"};
+    long port;
+    int status;
+
+    args->clients = 0;
+    args->rounds = 8;
+    args->timeout_s = default_timeout_s;
+    args->quiet = false;
+    add_specs(&cl, common, sizeof common / sizeof common[0]);
+    add_specs(&cl, extra, extra_count);
+    if ((status = parse_options(argc, argv, &cl)) >= 0 ||
+        (status = check_operand_count(argc, 2, &cl)) >= 0)
+        return status;
+    args->host = argv[optind];
+    args->port = argv[optind + 1];
+    /* Port 0 means "any" to a server but cannot be connected to. */
+    if (parse_long(args->port, 1, 65535, &port) != 0)
+        return usage_error(&cl, args->port, "not a port number (1-65535)");
+    return -1;
+}

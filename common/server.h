@@ -1,0 +1,20 @@
+/* server.h - the start-up steps every server of the kit takes the same way
+ * (SPEC section 4), so that each server.c can get to its lesson at once. */
+#ifndef KIT_SERVER_H
+#define KIT_SERVER_H
+
+/* Line-buffers stdout (log lines show up at once even when redirected to a
+ * file or a pipe), ignores SIGPIPE and catches SIGINT/SIGTERM (util.h).
+ * Reports and returns -1 on failure. */
+int prepare_server_process(void);
+
+/* tcp_listen(port, SOMAXCONN) or udp_bind(port); on failure prints
+ * "server: listen on port N: reason" and returns -1 (exit status 1). */
+int listen_or_report(long port);
+int udp_bind_or_report(long port);
+
+/* Prints "listening on port N" with the real port (after port 0) and
+ * flushes it: tests and scripts wait for this exact line. */
+int announce_port(int fd);
+
+#endif

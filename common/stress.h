@@ -1,0 +1,73 @@
+/* stress.h - the stress workload of SPEC section 5, shared by every client.
+ *
+ * Each simulated client sends the 8 words of "twenty tiny tigers take two
+ * taxis to town" (R messages, cycling), one at a time, waiting for each
+ * reply, and checks it. The report keeps every reply's latency so that the
+ * summary line can give percentiles:
+ *
+ *   N clients, R replies, E errors, T.TT s, Q req/s, p50 A ms, p99 B ms
+ *
+ * A folder's client decides how its simulated clients run at once (threads,
+ * processes, one select or epoll loop); each simulated client writes only
+ * its own slots of the report, so threads need no lock to share it. */
+#ifndef KIT_STRESS_H
+#define KIT_STRESS_H
+
+#include "options.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define STRESS_WORD_COUNT 8
+
+/* The word to send as message number round (0-based), and its length. */
+const char *stress_word(long round);
+size_t stress_word_len(long round);
+
+/* True when reply is exactly the upper transform of word round. */
+bool stress_reply_ok(long round, const char *reply, size_t len);
+
+struct stress_report {
+    long clients;
+    long rounds;
+    long *replies;        /* replies[i]: replies client i received */
+    bool *failed;         /* failed[i]: client i stopped on an error */
+    double *latencies_ms; /* latencies_ms[i * rounds + k] */
+};
+
+int stress_report_init(struct stress_report *report, long clients, long rounds);
+void stress_report_free(struct stress_report *report);
+
+/* Client `client` got a correct reply after latency_ms; prints
+ * "- [client] Reply: WORD" unless quiet. */
+void stress_record_reply(struct stress_report *report, long client,
+                         double latency_ms, bool quiet);
+/* Client `client` failed: prints "client: [i] what" to stderr. */
+void stress_record_failure(struct stress_report *report, long client,
+                           const char *what);
+
+/* Prints the summary line and returns the exit status: 0 only when no
+ * client failed and every reply arrived. */
+int stress_summary(const struct stress_report *report, double elapsed_s);
+
+/* One simulated client over a blocking TCP connection: connect, then R
+ * request/reply rounds with a receive timeout. Records into the report and
+ * returns 0, or -1 after recording a failure. For clients whose concurrency
+ * is threads or processes; event-loop clients drive the same rounds from
+ * their loop. */
+int stress_session(const struct client_args *args, long client,
+                   struct stress_report *report);
+
+/* For clients whose simulated clients are processes: the child sends its
+ * slots of the report down a pipe, the parent reads them into its own. */
+int stress_send_result(int fd, const struct stress_report *report, long client);
+int stress_receive_result(int fd, struct stress_report *report, long client);
+
+/* Two ways to run args->clients simulated clients at once over blocking
+ * sockets, each printing the summary and returning the exit status:
+ * one thread per simulated client (the chapter's tcp_stress_client), or one
+ * process per simulated client, each reporting back through a pipe. */
+int stress_with_threads(const struct client_args *args);
+int stress_with_processes(const struct client_args *args);
+
+#endif

@@ -1,0 +1,128 @@
+/* util.c - error reporting, strict parsing, clocks, signal dispositions. */
+#include "util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Written once at start-up, read-only afterwards (like BSD getprogname). */
+static const char *program_name = "kit";
+
+void set_progname(const char *argv0)
+{
+    const char *slash = strrchr(argv0, '/');
+    program_name = slash != NULL ? slash + 1 : argv0;
+}
+
+const char *progname(void)
+{
+    return program_name;
+}
+
+void report_errno(const char *what)
+{
+    int saved = errno;
+    fprintf(stderr, "%s: %s: %s\n", program_name, what, strerror(saved));
+    errno = saved;
+}
+
+void report_peer_errno(const char *action, const char *peer)
+{
+    int saved = errno;
+    fprintf(stderr, "%s: %s %s: %s\n", program_name, action, peer,
+            strerror(saved));
+    errno = saved;
+}
+
+void report_error(const char *what, const char *reason)
+{
+    fprintf(stderr, "%s: %s: %s\n", program_name, what, reason);
+}
+
+int parse_long(const char *text, long min, long max, long *out)
+{
+    const char *digits = text[0] == '-' ? text + 1 : text;
+    char *end;
+    long value;
+
+    /* strtol alone would accept " 7", "+7" and "7abc" (stopping at 'a'). */
+    if (digits[0] < '0' || digits[0] > '9') {
+        errno = EINVAL;
+        return -1;
+    }
+    errno = 0;
+    value = strtol(text, &end, 10);
+    if (*end != '\0') {
+        errno = EINVAL;
+        return -1;
+    }
+    if (errno == ERANGE || value < min || value > max) {
+        errno = ERANGE;
+        return -1;
+    }
+    *out = value;
+    return 0;
+}
+
+int parse_port(const char *text, long *port)
+{
+    return parse_long(text, 0, 65535, port);
+}
+
+double now_seconds(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+int ignore_sigpipe(void)
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = SIG_IGN;
+    sigemptyset(&action.sa_mask);
+    return sigaction(SIGPIPE, &action, NULL);
+}
+
+/* The only global the kit allows: what a signal handler must touch. */
+static volatile sig_atomic_t stop_flag = 0;
+
+static void on_stop_signal(int signo)
+{
+    /* Only async-signal-safe work here: set the flag, or on the second
+     * signal go back to the default action and deliver it again. */
+    if (stop_flag) {
+        signal(signo, SIG_DFL);
+        raise(signo);
+        return;
+    }
+    stop_flag = 1;
+}
+
+int catch_stop_signals(void)
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0; /* no SA_RESTART: blocking calls fail with EINTR */
+    if (sigaction(SIGINT, &action, NULL) != 0)
+        return -1;
+    return sigaction(SIGTERM, &action, NULL);
+}
+
+bool stop_requested(void)
+{
+    return stop_flag != 0;
+}
+
+void stop_signal_set(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+}

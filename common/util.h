@@ -1,0 +1,49 @@
+/* util.h - error reporting, strict number parsing, clocks and the two signal
+ * dispositions every server of the kit shares. Nothing here exits: helpers
+ * return -1 with errno set and the caller decides what to do. */
+#ifndef KIT_UTIL_H
+#define KIT_UTIL_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+/* Remembers the program's name (the last part of argv[0]) for messages. */
+void set_progname(const char *argv0);
+const char *progname(void);
+
+/* Prints "prog: what: strerror(errno)" to stderr; errno is preserved. */
+void report_errno(const char *what);
+/* Prints "prog: action peer: strerror(errno)", e.g. "server: read from
+ * 127.0.0.1:43172: Connection reset by peer"; errno is preserved. */
+void report_peer_errno(const char *action, const char *peer);
+/* Prints "prog: what: reason" to stderr. */
+void report_error(const char *what, const char *reason);
+
+/* Parses a whole decimal string into *out. Accepted only when the text is
+ * an optional '-' and digits, nothing before or after, and min <= value <=
+ * max: "12ab", " 7", "+5", "" and "70000" (for a port) are all refused.
+ * Returns 0, or -1 with errno EINVAL (not a number) or ERANGE. */
+int parse_long(const char *text, long min, long max, long *out);
+/* A TCP/UDP port: 0..65535 (0 asks the kernel to choose). */
+int parse_port(const char *text, long *port);
+
+/* Seconds on a clock that never jumps (CLOCK_MONOTONIC). */
+double now_seconds(void);
+
+/* SIGPIPE's default action kills the process when it writes to a peer that
+ * has gone; every server and client ignores it and handles EPIPE instead. */
+int ignore_sigpipe(void);
+
+/* SIGINT and SIGTERM set a flag (read with stop_requested()) instead of
+ * killing the program, so it can close its clients, reap its children and
+ * say "shut down". The handler is installed WITHOUT SA_RESTART: a blocking
+ * accept() or read() then fails with EINTR, and the loop around it notices
+ * the flag. A second signal, while the first is being handled, ends the
+ * program at once (the escape hatch for an impatient Ctrl-C). */
+int catch_stop_signals(void);
+bool stop_requested(void);
+/* The set {SIGINT, SIGTERM}, for threads that must block them so that only
+ * the main thread is interrupted. */
+void stop_signal_set(sigset_t *set);
+
+#endif

@@ -1,0 +1,170 @@
+# tests/helper.bash - what every bats file of the kit loads.
+#
+#   load helper
+#   start_server 01-iterative -d 50      # starts ./01-iterative/server -d 50 0
+#   echo "$PORT"                          # the port from "listening on port N"
+#   run_client 01-iterative localhost "$PORT" <<< "hola"
+#   stop_server                           # SIGTERM, wait, report the status
+#
+# Servers run on port 0 (the kernel picks a free port), each in its own
+# process group, and teardown kills whatever is left of every group it
+# started, so a failed test never leaves a server behind. Environment:
+#   VALGRIND=1   run servers under valgrind (memcheck, leak check)
+#   KIT_TIMEOUT  seconds a client may take before `timeout` kills it (30)
+
+bats_require_minimum_version 1.5.0
+
+KIT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export KIT_ROOT
+KIT_TIMEOUT="${KIT_TIMEOUT:-30}"
+
+# Build the folder under test once per file: make is incremental, so this
+# costs nothing after `make check` built everything, and lets a single file
+# run on its own with `bats tests/03-fork.bats`.
+kit_build() {
+    make -s -C "$KIT_ROOT" "$@" >/dev/null
+}
+
+# require_folder NN-name: skip the test when the folder does not exist yet.
+require_folder() {
+    [ -d "$KIT_ROOT/$1" ] || skip "$1 does not exist yet"
+}
+
+# The groups this test started, killed by kit_cleanup.
+KIT_GROUPS=()
+
+# start_server FOLDER [OPTIONS...] : starts FOLDER/server OPTIONS 0 and waits
+# (up to 10 s) for its "listening on port N" line. Sets PORT, SERVER_PID,
+# SERVER_OUT and SERVER_ERR (files with its stdout and stderr).
+start_server() {
+    start_program "$1/server" "${@:2}" 0
+}
+
+# start_program PATH ARGS... : the same for any kit program that announces
+# "listening on port N" (chat, httpd...).
+start_program() {
+    local program="$KIT_ROOT/$1"
+    shift
+    local n=$(( ${#KIT_GROUPS[@]} + 1 ))
+    SERVER_OUT="$BATS_TEST_TMPDIR/server$n.out"
+    SERVER_ERR="$BATS_TEST_TMPDIR/server$n.err"
+    local -a wrapper=()
+    if [ "${VALGRIND:-0}" = 1 ]; then
+        wrapper=(valgrind -q --error-exitcode=99 --leak-check=full
+                 --errors-for-leak-kinds=definite --show-leak-kinds=definite --trace-children=no
+                 --log-file="$BATS_TEST_TMPDIR/valgrind$n.%p.log")
+    fi
+    # setsid: the server leads its own process group, so that cleanup can
+    # signal it and every child it forked in one kill.
+    setsid "${wrapper[@]}" "$program" "$@" >"$SERVER_OUT" 2>"$SERVER_ERR" </dev/null &
+    SERVER_PID=$!
+    KIT_GROUPS+=("$SERVER_PID")
+    local i
+    for ((i = 0; i < 200; i++)); do
+        PORT=$(sed -n 's/^listening on port \([0-9][0-9]*\)$/\1/p' "$SERVER_OUT" | head -n 1)
+        [ -n "$PORT" ] && return 0
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    echo "server did not announce its port; stderr:" >&2
+    cat "$SERVER_ERR" >&2
+    return 1
+}
+
+# stop_server [SIGNAL] [PID] : sends SIGTERM (or SIGNAL) and waits up to
+# KIT_STOP_WAIT seconds (default 5); sets STOP_STATUS to the exit status,
+# or fails when the server did not exit in time.
+stop_server() {
+    local sig="${1:-TERM}" pid="${2:-$SERVER_PID}" i
+    kill -s "$sig" "$pid" 2>/dev/null || true
+    for ((i = 0; i < ${KIT_STOP_WAIT:-5} * 20; i++)); do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            wait "$pid" 2>/dev/null
+            STOP_STATUS=$?
+            return 0
+        fi
+        sleep 0.05
+    done
+    echo "server $pid did not exit within ${KIT_STOP_WAIT:-5} s after SIG$sig" >&2
+    return 1
+}
+
+# run_client FOLDER ARGS... : bats `run` of FOLDER/client under timeout.
+run_client() {
+    run timeout "$KIT_TIMEOUT" "$KIT_ROOT/$1/client" "${@:2}"
+}
+
+# run_peer ARGS... : bats `run` of the misbehaving test peer (tools/peer.c).
+run_peer() {
+    run timeout "$KIT_TIMEOUT" "$KIT_ROOT/tests/tools/peer" "$@"
+}
+
+# run_program PATH ARGS... : bats `run` of any kit program under timeout.
+run_program() {
+    run timeout "$KIT_TIMEOUT" "$KIT_ROOT/$1" "${@:2}"
+}
+
+# group_pids PGID : the processes still alive in a process group.
+group_pids() {
+    ps -e -o pid=,pgid= | awk -v g="$1" '$2 == g { print $1 }'
+}
+
+# thread_count PID / fd_count PID / zombie_count : from /proc and ps.
+thread_count() { awk '/^Threads:/ { print $2 }' "/proc/$1/status"; }
+fd_count() { ls "/proc/$1/fd" | wc -l; }
+zombie_children() { ps -o stat= --ppid "$1" | grep -c '^Z' || true; }
+
+# elapsed COMMAND... : runs COMMAND, sets ELAPSED to the wall-clock seconds
+# it took (as a decimal) and STATUS to its exit status.
+elapsed() {
+    local start end
+    start=$(date +%s.%N)
+    STATUS=0
+    "$@" || STATUS=$?
+    end=$(date +%s.%N)
+    ELAPSED=$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')
+}
+
+# ratio_between VALUE EXPECTED LOW HIGH : true when LOW <= VALUE/EXPECTED <= HIGH.
+ratio_between() {
+    awk -v v="$1" -v e="$2" -v lo="$3" -v hi="$4" 'BEGIN { r = v / e; exit !(r >= lo && r <= hi) }'
+}
+
+# less_than A B : true when A < B (decimals).
+less_than() {
+    awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'
+}
+
+# summary_field NAME : a field of the stress summary line in $output, e.g.
+# summary_field replies -> 80.
+summary_field() {
+    printf '%s\n' "$output" | tail -n 1 | tr ',' '\n' | awk -v k="$1" '$2 == k { print $1 }'
+}
+
+# upper_reference FILE : the reference transform, for comparisons.
+upper_reference() {
+    LC_ALL=C tr 'a-z' 'A-Z' <"$1"
+}
+
+kit_cleanup() {
+    local pgid
+    for pgid in "${KIT_GROUPS[@]}"; do
+        kill -s KILL -- "-$pgid" 2>/dev/null || true
+        wait "$pgid" 2>/dev/null || true
+    done
+    KIT_GROUPS=()
+    if [ "${VALGRIND:-0}" = 1 ] && ls "$BATS_TEST_TMPDIR"/valgrind*.log >/dev/null 2>&1; then
+        # Any non-empty valgrind log is a memory error or a definite leak.
+        local log
+        for log in "$BATS_TEST_TMPDIR"/valgrind*.log; do
+            if [ -s "$log" ]; then
+                cat "$log" >&2
+                return 1
+            fi
+        done
+    fi
+}
+
+teardown() {
+    kit_cleanup
+}
