@@ -94,14 +94,6 @@ setup_file() { kit_build 03-fork tests/tools/peer; }
 @test "SIGTERM with busy and idle clients: nothing left behind" { shutdown_with_clients 03-fork; }
 @test "a reply being worked on at SIGTERM is still sent" { reply_finished_at_shutdown 03-fork; }
 
-@test "SIGTERM while the parent waits at the -m limit: shut down at once" {
-    start_server 03-fork -d 0 -m 2
-    hold_clients 4 10
-    sleep 0.5
-    KIT_STOP_WAIT=2 stop_server TERM
-    kill "${HOLDERS[@]}" 2>/dev/null || true
-    [ "$STOP_STATUS" -eq 0 ]
-    [ "$(tail -n 1 "$SERVER_OUT")" = "shut down" ]
-    sleep 0.2
-    [ -z "$(group_pids "$SERVER_PID")" ]
+@test "-m 2: SIGTERM while the parent waits at the limit: nothing left behind" {
+    shutdown_with_clients 03-fork -m 2
 }
