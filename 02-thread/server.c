@@ -19,6 +19,7 @@
 #include "options.h"
 #include "serve.h"
 #include "server.h"
+#include "upper.h"
 #include "util.h"
 
 #include <errno.h>
@@ -35,7 +36,7 @@
 /* A thread's stack is reserved address space, and the kernel gives it real
  * memory only page by page as the thread touches it. The default (8 MiB,
  * `ulimit -s`) would reserve 8 GiB for 1,000 clients; a client's thread
- * needs the 64 KiB read buffer of serve_upper_client and little else, so
+ * needs the 64 KiB read buffer of serve_client and little else, so
  * 256 KiB is roomy, even under the sanitizers. */
 #define THREAD_STACK_SIZE (256 * 1024)
 /* -w N: at most this many workers, and this many accepted connections
@@ -85,6 +86,37 @@ static struct conn *accept_conn(int listen_fd, const struct server_args *args)
     return conn;
 }
 
+/* 01-iterative's serve loop, with one difference: a thread here must
+ * not look at the stop flag, which common's read_some and
+ * serve_upper_connection (serve.h) read before every read(). The flag is
+ * written by the signal handler in the main thread, and a volatile
+ * sig_atomic_t is safe between a handler and its own thread only: read
+ * from another thread it is a data race (ThreadSanitizer reports it). The
+ * threads block the stop signals, so an EINTR here is never a stop; they
+ * are told to stop by their owner instead (stop_pool, or the process
+ * ending). */
+static void serve_client(int conn_fd, const char *peer, long delay_ms)
+{
+    char buf[SERVE_CHUNK_SIZE];
+    ssize_t n;
+
+    for (;;) {
+        n = read(conn_fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break; /* 0: the client closed, or stop_pool shut it down */
+        simulate_work(delay_ms);
+        upper_transform(buf, (size_t)n);
+        if (write_all(conn_fd, buf, (size_t)n) != 0) {
+            report_peer_errno("write to", peer);
+            return;
+        }
+    }
+    if (n < 0)
+        report_peer_errno("read from", peer);
+}
+
 static void close_conn(struct conn *conn)
 {
     close(conn->fd);
@@ -120,9 +152,7 @@ static void *connection_thread(void *arg)
 
     if (!conn->quiet)
         printf("Client connected: %s\n", conn->peer);
-    /* false: this thread blocks the stop signals and must not read the
-     * stop flag that the main thread's handler writes (common/serve.h). */
-    serve_upper_client(conn->fd, conn->peer, conn->delay_ms, false);
+    serve_client(conn->fd, conn->peer, conn->delay_ms);
     if (!conn->quiet)
         printf("Client disconnected: %s\n", conn->peer);
     close_conn(conn);
@@ -276,9 +306,7 @@ static void *worker_thread(void *arg)
         if (!conn->quiet)
             printf("Client connected: %s (worker %zu)\n", conn->peer,
                    worker->number);
-        /* false: a worker never reads the stop flag (common/serve.h);
-         * stop_pool ends its client with shutdown() instead. */
-        serve_upper_client(conn->fd, conn->peer, conn->delay_ms, false);
+        serve_client(conn->fd, conn->peer, conn->delay_ms);
         if (!conn->quiet)
             printf("Client disconnected: %s (worker %zu)\n", conn->peer,
                    worker->number);

@@ -152,7 +152,7 @@ static void run_child(int listen_fd, int conn_fd, const char *peer,
     close(listen_fd);
     if (!args->quiet)
         printf("Client connected: %s (pid %ld)\n", peer, (long)getpid());
-    serve_upper_client(conn_fd, peer, args->delay_ms, true);
+    serve_upper_connection(conn_fd, peer, args->delay_ms);
     close(conn_fd);
     if (!args->quiet)
         printf("Client disconnected: %s (pid %ld)\n", peer, (long)getpid());
