@@ -55,6 +55,8 @@ libobjs  = $(patsubst %.c,$(BUILD)/%.o,$(call libsrcs,$(1)))
 ALL_PROGRAMS := $(foreach f,$(FOLDERS),$(call programs,$(f)))
 # Test tools (tests/tools/*.c): misbehaving peers the bats files drive.
 TEST_TOOLS := $(basename $(wildcard tests/tools/*.c))
+# Bench helpers (bench/*.c): the yardsticks and load tools of make bench.
+BENCH_TOOLS := $(basename $(wildcard bench/*.c))
 
 .PHONY: all clean check format $(FOLDERS) $(addprefix check-,$(FOLDERS)) \
         bats-present demo bench
@@ -78,7 +80,7 @@ $(call programs,$(1)): %: $(BUILD)/%.o $(call libobjs,$(1)) $(LIBKIT)
 endef
 $(foreach f,$(FOLDERS),$(eval $(call folder_rules,$(f))))
 
-$(TEST_TOOLS): %: $(BUILD)/%.o $(LIBKIT)
+$(TEST_TOOLS) $(BENCH_TOOLS): %: $(BUILD)/%.o $(LIBKIT)
 	$(CC) $(LDFLAGS) $< $(LIBKIT) $(LDLIBS) -o $@
 
 # The SPEC's folders: one that does not exist yet is simply not built.
@@ -108,11 +110,18 @@ check-%: % $(TEST_TOOLS) bats-present
 	@test -f tests/$*.bats || { echo "make: no tests/$*.bats"; exit 1; }
 	$(BATS) tests/$*.bats
 
+# --- demo and bench (SPEC sections 6 and 7; see bench/README.md) -------------
+demo: all $(BENCH_TOOLS)
+	DEMO_DELAY_MS='$(DEMO_DELAY_MS)' DEMO_CLIENTS='$(DEMO_CLIENTS)' bench/demo.sh
+
+bench: all $(BENCH_TOOLS)
+	BENCH_OUT='$(BENCH_OUT)' BENCH_QUICK='$(BENCH_QUICK)' bench/bench.sh
+
 # --- housekeeping -------------------------------------------------------------
 format:
 	clang-format -i $(wildcard common/*.[ch] [0-9][0-9]-*/*.[ch] tests/tools/*.c bench/*.[ch])
 
 clean:
-	rm -rf $(BUILD) $(LIBKIT) $(ALL_PROGRAMS) $(TEST_TOOLS)
+	rm -rf $(BUILD) $(LIBKIT) $(ALL_PROGRAMS) $(TEST_TOOLS) $(BENCH_TOOLS)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
