@@ -26,7 +26,7 @@ cleanup() {
     done
     STARTED_GROUPS=()
     [ -n "${CLEANUP_EXTRA:-}" ] && eval "$CLEANUP_EXTRA"
-    rm -rf "$BENCH_TMP"
+    [ -n "${BENCH_KEEP_TMP:-}" ] || rm -rf "$BENCH_TMP"
 }
 trap cleanup EXIT
 trap 'echo "interrupted: stopping every server" >&2; exit 130' INT
@@ -96,7 +96,7 @@ present() {
     [ -x "$KIT_ROOT/$1/server" ] && [ -x "$KIT_ROOT/$1/client" ]
 }
 
-# calc EXPRESSION : awk arithmetic, printed with %g unless a format is given.
+# calc EXPRESSION [FORMAT] : awk arithmetic, printed with %g or FORMAT.
 calc() {
-    awk "BEGIN { printf \"${2:-%g}\", $1 }"
+    awk "BEGIN { printf \"${2:-%g}\", ($1) }"
 }
