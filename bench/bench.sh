@@ -13,6 +13,7 @@
 # Server CPU per request is the user+system time of the server's whole
 # process group (reaped children included) from /proc, before and after.
 set -uo pipefail
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 QUICK=0
@@ -186,10 +187,10 @@ bench_server() {
         return 1
     fi
     for c in $levels; do
-        r=$(calibrate "$PLACEMENT" "$c" "$SERVER_PORT" $client)
+        r=$(calibrate "$PLACEMENT" "$c" "$SERVER_PORT" "$client")
         for ((run = 1; run <= RUNS; run++)); do
             measure "$table|$label|$c|$PLACEMENT" "$label" "$model" "$c" "$r" \
-                "$run" "$PLACEMENT" "$SERVER_PORT" "$SERVER_PID" $client ||
+                "$run" "$PLACEMENT" "$SERVER_PORT" "$SERVER_PID" "$client" ||
                 failures=$((failures + 1))
         done
         progress "$table|$label|$c|$PLACEMENT" "$label, $c clients x $r"
@@ -218,12 +219,12 @@ pair() {
         return 1
     fi
     pid_b=$SERVER_PID port_b=$SERVER_PORT
-    r=$(calibrate "$place" "$c" "$port_a" $client_a)
+    r=$(calibrate "$place" "$c" "$port_a" "$client_a")
     for ((run = 1; run <= RUNS; run++)); do
         measure "$key_a" "$label_a" yardstick "$c" "$r" "$run" "$place" \
-            "$port_a" "$pid_a" $client_a
+            "$port_a" "$pid_a" "$client_a"
         measure "$key_b" "$label_b" kit "$c" "$r" "$run" "$place" \
-            "$port_b" "$pid_b" $client_b
+            "$port_b" "$pid_b" "$client_b"
     done
     progress "$key_a" "$label_a, $c x $r, $place"
     progress "$key_b" "$label_b, $c x $r, $place"

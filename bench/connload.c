@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 /* Workers need little stack: no recursion, small buffers. */
-#define WORKER_STACK_SIZE (256 * 1024)
+#define WORKER_STACK_SIZE ((size_t)256 * 1024)
 
 /* The server's address, resolved once: a getaddrinfo per request would
  * measure the resolver, not the server. */

@@ -12,6 +12,7 @@
 # Exit status 1 when a server or client failed, a server did not exit 0 on
 # SIGTERM, or a folder could not run. Absent folders are skipped with a note.
 set -uo pipefail
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 DELAY_MS=${DEMO_DELAY_MS:-100}

@@ -66,11 +66,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s PORT\n", progname());
         return 2;
     }
-    if (prepare_server_process() != 0 || (listen_fd = listen_or_report(port)) < 0)
+    if (prepare_server_process() != 0 ||
+        (listen_fd = listen_or_report(port)) < 0)
         return 1;
     listen_event.data.fd = listen_fd;
-    if (set_nonblocking(listen_fd) != 0 ||
-        (epoll_fd = epoll_create1(0)) < 0 ||
+    if (set_nonblocking(listen_fd) != 0 || (epoll_fd = epoll_create1(0)) < 0 ||
         epoll_ctl(epoll_fd, EPOLL_CTL_ADD, listen_fd, &listen_event) != 0) {
         report_errno("epoll set-up");
         return 1;
