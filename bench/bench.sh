@@ -165,7 +165,6 @@ levels_for() {
     local c out=""
     for c in $1; do
         [ "$c" -le "$LEVELS_CAP" ] || continue
-        [ "$QUICK" = 0 ] || [ "$c" = 1 ] || [ "$c" = 100 ] || continue
         out="$out $c"
     done
     echo "$out"

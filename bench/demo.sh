@@ -125,7 +125,10 @@ for row in "${rows[@]}"; do
         "$expected" "$measured" "$ratio" "$concurrent" "$parallel"
 done
 echo
-[ "${#absent[@]}" -eq 0 ] || (IFS=','; echo "not built yet, skipped: ${absent[*]}" | sed 's/,/, /g')
+if [ "${#absent[@]}" -gt 0 ]; then
+    skipped=$(printf '%s, ' "${absent[@]}")
+    echo "not built yet, skipped: ${skipped%, }"
+fi
 echo "expected: 8*N*D for a serial model, 8*D when each client has its own"
 echo "worker, 8*D*ceil(N/W) for a pool of W (N=$CLIENTS clients, D=$DELAY_MS ms)."
 echo "concurrent: several clients in progress at once; parallel: several"

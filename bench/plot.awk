@@ -34,13 +34,14 @@ function log10(x) { return log(x) / log(10) }
 function px(c) { return L + (W - L - R) * log10(c) / decades }
 function py(r) { return H - B - (H - T - B) * r / ymax }
 
-# A round axis maximum: 1, 2 or 5 times a power of ten, above the data.
-function nice(x,    p) {
+# A round axis maximum above the data: a power of ten times 1, 1.5, 2,
+# 2.5, 3, 4, 5, 6 or 8, so that five grid steps fall on round numbers.
+function nice(x,    p, i, step) {
     if (x <= 0) return 1
     p = 10 ^ int(log10(x))
-    if (x <= p) return p
-    if (x <= 2 * p) return 2 * p
-    if (x <= 5 * p) return 5 * p
+    split("1 1.5 2 2.5 3 4 5 6 8 10", step, " ")
+    for (i = 1; i <= 10; i++)
+        if (x <= step[i] * p) return step[i] * p
     return 10 * p
 }
 
