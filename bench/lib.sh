@@ -39,6 +39,7 @@ trap 'exit 143' TERM
 server_start() {
     local log=$1 i
     shift
+    : >"$log.out" # exists before the server writes: sed below may run first
     setsid "$@" >"$log.out" 2>"$log.err" </dev/null &
     SERVER_PID=$!
     STARTED_GROUPS+=("$SERVER_PID")
