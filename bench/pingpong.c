@@ -57,7 +57,8 @@ static int serve_forever(long port)
  * way as the kit's stress clients time theirs. */
 static int ping_pong(const struct client_args *args)
 {
-    static const char request[MESSAGE_SIZE] = "pingpong";
+    /* In capitals, so that a kit server sends it back unchanged too. */
+    static const char request[MESSAGE_SIZE] = "PINGPONG";
     struct stress_report report;
     double start;
     int status, fd = connect_or_report(args);
