@@ -118,7 +118,7 @@ bench: all $(BENCH_TOOLS)
 	BENCH_OUT='$(BENCH_OUT)' BENCH_QUICK='$(BENCH_QUICK)' bench/bench.sh
 
 # --- lint: cppcheck, clang-tidy (.clang-tidy) and shellcheck (.shellcheckrc) --
-LINT_C     := $(wildcard common/*.c [0-9][0-9]-*/*.c tests/tools/*.c bench/*.c)
+LINT_C     := $(wildcard common/*.c [0-9][0-9]-*/*.c tests/tools/*.c tests/fuzz/*.c bench/*.c)
 LINT_SH    := $(wildcard .ci/run tests/*.bash tests/*.bats bench/*.sh [0-9][0-9]-*/*.sh scripts/*.sh)
 LINT_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Icommon
 .PHONY: lint
@@ -128,6 +128,38 @@ lint:
 	  -D_POSIX_C_SOURCE=200809L -Icommon $(LINT_C)
 	clang-tidy --quiet $(LINT_C) -- $(LINT_FLAGS)
 	shellcheck -x -s bash $(LINT_SH)
+
+# --- fuzzing: libFuzzer targets in tests/fuzz/fuzz_*.c ------------------------
+# Each target is linked with common/ and every section library (foo.c with
+# foo.h), built by clang with -fsanitize=fuzzer,address,undefined, run for
+# FUZZ_SECONDS each over a scratch copy of its seed corpus
+# (tests/fuzz/corpus/NAME) and first replays tests/fuzz/regressions/NAME:
+# every crash ever found stays there as a regression test.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := $(notdir $(basename $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_LIBS    := $(COMMON_SRC) $(foreach f,$(FOLDERS),$(call libsrcs,$(f)))
+FUZZ_FLAGS   := -std=c11 -D_POSIX_C_SOURCE=200809L -pthread -Icommon \
+                $(addprefix -I,$(FOLDERS)) -g -O1 \
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIBS) $(wildcard common/*.h [0-9][0-9]-*/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_LIBS) -o $@
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  work=$$(mktemp -d); cp -r tests/fuzz/corpus/$$t/. $$work/ 2>/dev/null || true; \
+	  if [ -d tests/fuzz/regressions/$$t ] && [ -n "$$(ls tests/fuzz/regressions/$$t)" ]; then \
+	    echo "fuzz: $$t: replaying regressions"; \
+	    $(BUILD)/fuzz/$$t tests/fuzz/regressions/$$t/*; fi; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	  status=0; $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 \
+	    -artifact_prefix=$(BUILD)/fuzz/$$t- -print_final_stats=1 $$work >$$work.log 2>&1 || status=$$?; \
+	  grep -E '^(stat::number_of_executed_units|==[0-9]+==|SUMMARY|artifact_prefix)' $$work.log || true; \
+	  rm -rf $$work $$work.log; \
+	  [ "$$status" -eq 0 ] || { echo "fuzz: $$t FOUND A CRASH (see $(BUILD)/fuzz/$$t-*): add it to tests/fuzz/regressions/$$t/"; exit 1; }; \
+	done
 
 # --- housekeeping -------------------------------------------------------------
 format:
