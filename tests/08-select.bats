@@ -100,7 +100,8 @@ wait_for() {
     run_client 08-select localhost "$PORT" <<<"full"
     [ "$status" -eq 1 ]
     kill -0 "$SERVER_PID"
-    [ "$(fd_count "$SERVER_PID")" -le 1024 ]
+    # At most FD_SETSIZE descriptors held (plus a few of valgrind's own).
+    [ "$(fd_count "$SERVER_PID")" -le 1040 ]
     wait "$holder"
     # Once they leave, a normal client is served and no descriptor leaked.
     run_client 08-select localhost "$PORT" <<<"after"
