@@ -38,12 +38,12 @@
 #include <sys/select.h>
 #include <unistd.h>
 
-#define CHAT_NAME_MAX 32  /* bytes in a name */
+#define CHAT_NAME_MAX 32   /* bytes in a name */
 #define CHAT_LINE_MAX 1024 /* bytes in a message, newline excluded */
 /* A member this far behind in reading is dropped: others keep talking,
  * and its backlog must not grow the server's memory without bound. */
-#define CHAT_PENDING_CAP (1024 * 1024)
-#define READ_BLOCK 4096
+#define CHAT_PENDING_CAP ((size_t)1024 * 1024)
+#define READ_BLOCK       4096
 
 /* --- the command line ---------------------------------------------------
  * Long options by hand (getopt_long is a GNU extension): a small table of
@@ -60,10 +60,11 @@ struct long_option {
 
 static void print_chat_usage(FILE *out)
 {
-    fprintf(out, "usage: %s --name NAME --port PORT [--host HOST]\n"
-                 "  --name server   run the chat server on PORT (0: any)\n"
-                 "  --name NAME     join the chat at HOST (default "
-                 "localhost) as NAME\n",
+    fprintf(out,
+            "usage: %s --name NAME --port PORT [--host HOST]\n"
+            "  --name server   run the chat server on PORT (0: any)\n"
+            "  --name NAME     join the chat at HOST (default "
+            "localhost) as NAME\n",
             progname());
 }
 
@@ -77,21 +78,21 @@ static int chat_usage_error(const char *what, const char *reason)
 /* Returns -1 to go on, or the exit status (0 after --help, 2 on errors). */
 static int parse_chat_args(int argc, char **argv, struct chat_args *args)
 {
-    struct long_option options[] = {
-        {"--name", &args->name}, {"--port", &args->port}, {"--host", &args->host}};
+    struct long_option options[] = {{"--name", &args->name},
+                                    {"--port", &args->port},
+                                    {"--host", &args->host}};
     size_t count = sizeof options / sizeof options[0];
     long port;
 
     *args = (struct chat_args){NULL, NULL, "localhost"};
     for (int i = 1; i < argc; i++) {
-        size_t k;
-        const char *value = NULL;
+        const char **target = NULL, *value = NULL;
 
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             print_chat_usage(stdout);
             return 0;
         }
-        for (k = 0; k < count; k++) {
+        for (size_t k = 0; k < count && target == NULL; k++) {
             size_t len = strlen(options[k].flag);
             if (strncmp(argv[i], options[k].flag, len) != 0)
                 continue;
@@ -103,17 +104,17 @@ static int parse_chat_args(int argc, char **argv, struct chat_args *args)
                 return chat_usage_error(argv[i], "needs a value");
             else
                 continue; /* "--names": not this option */
-            break;
+            target = options[k].value;
         }
-        if (k == count)
+        if (target == NULL)
             return chat_usage_error(argv[i], "unknown argument");
-        *options[k].value = value;
+        *target = value;
     }
     if (args->name == NULL || args->port == NULL)
         return chat_usage_error("arguments", "--name and --port are needed");
     /* The server may ask for port 0 (any); a client must name a real one. */
-    if (parse_long(args->port, strcmp(args->name, "server") == 0 ? 0 : 1,
-                   65535, &port) != 0)
+    if (parse_long(args->port, strcmp(args->name, "server") == 0 ? 0 : 1, 65535,
+                   &port) != 0)
         return chat_usage_error(args->port, "not a port number");
     if (args->name[0] == '\0' || strlen(args->name) > CHAT_NAME_MAX ||
         strchr(args->name, '\n') != NULL)
@@ -150,7 +151,7 @@ static void send_to(struct member *member, const char *text, size_t len)
     if (member->doomed)
         return;
     if (buffer_append(&member->out, text, len, CHAT_PENDING_CAP) != 0) {
-        fprintf(stderr, "%s: dropped %s (%s): over %d bytes unread\n",
+        fprintf(stderr, "%s: dropped %s (%s): over %zu bytes unread\n",
                 progname(), member->name, member->peer, CHAT_PENDING_CAP);
         member->doomed = true;
     } else if (buffer_flush(member->fd, &member->out) < 0) {
@@ -201,8 +202,9 @@ static void handle_line(struct chat_server *chat, struct member *member)
     member->line[len] = '\0';
     if (member->name[0] == '\0') {
         if (!valid_name(member->line, len)) {
-            snprintf(text, sizeof text, "* a name is 1 to %d bytes, no "
-                                        "control characters\n",
+            snprintf(text, sizeof text,
+                     "* a name is 1 to %d bytes, no "
+                     "control characters\n",
                      CHAT_NAME_MAX);
             send_to(member, text, strlen(text));
             member->leaving = true;
@@ -285,9 +287,9 @@ static void drop_doomed_members(struct chat_server *chat)
         again = false;
         for (int fd = 0; fd <= chat->max_fd; fd++) {
             struct member *member = chat->members[fd];
-            if (member != NULL && (member->doomed ||
-                                   (member->leaving &&
-                                    buffer_pending(&member->out) == 0))) {
+            if (member != NULL &&
+                (member->doomed ||
+                 (member->leaving && buffer_pending(&member->out) == 0))) {
                 drop_member(chat, member);
                 again = true;
             }
@@ -335,7 +337,6 @@ static int serve_chat(struct chat_server *chat)
 {
     while (!stop_requested()) {
         fd_set readable, writable;
-        char peer[PEER_NAME_MAX];
         int fd;
         /* Wake up once a second while the listener is paused (EMFILE). */
         struct timeval tick = {.tv_sec = 1, .tv_usec = 0};
@@ -349,15 +350,16 @@ static int serve_chat(struct chat_server *chat)
             report_errno("select");
             return 1;
         }
-        if (FD_ISSET(chat->listener.fd, &readable))
+        if (FD_ISSET(chat->listener.fd, &readable)) {
+            char peer[PEER_NAME_MAX];
             while ((fd = accept_client(&chat->listener, peer)) >= 0)
                 add_member(chat, fd, peer);
+        }
         for (fd = 0; fd <= chat->max_fd; fd++) {
             struct member *member = chat->members[fd];
             if (member == NULL || member->doomed)
                 continue;
-            if (FD_ISSET(fd, &writable) &&
-                buffer_flush(fd, &member->out) < 0) {
+            if (FD_ISSET(fd, &writable) && buffer_flush(fd, &member->out) < 0) {
                 report_peer_errno("write to", member->peer);
                 member->doomed = true;
             } else if (FD_ISSET(fd, &readable)) {
@@ -458,7 +460,8 @@ static int run_client(const struct chat_args *args)
 
     if ((fd = connect_or_report(&target)) < 0)
         return 1;
-    if (fd >= FD_SETSIZE || write_all(fd, args->name, strlen(args->name)) != 0 ||
+    if (fd >= FD_SETSIZE ||
+        write_all(fd, args->name, strlen(args->name)) != 0 ||
         write_all(fd, "\n", 1) != 0) {
         report_errno("send");
         close(fd);

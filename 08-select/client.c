@@ -44,7 +44,7 @@
 #define SOCKET_BLOCK 65536
 /* Stop reading stdin while this much is waiting to be sent: a huge paste
  * waits in the pipe instead of in our memory. */
-#define SEND_PAUSE_BYTES (256 * 1024)
+#define SEND_PAUSE_BYTES ((size_t)256 * 1024)
 /* Stress mode: every connection must fit in an fd_set, next to stdin,
  * stdout, stderr and what a debugger or the C library may hold open. */
 #define SIM_CLIENTS_MAX (FD_SETSIZE - 24)
@@ -159,8 +159,7 @@ static int send_queued(struct session *s)
     }
     /* Everything is sent and no more will come: say so, but keep reading.
      * close() here would throw away the replies still on their way. */
-    if (!s->stdin_open && buffer_pending(&s->to_send) == 0 &&
-        !s->write_shut) {
+    if (!s->stdin_open && buffer_pending(&s->to_send) == 0 && !s->write_shut) {
         if (shutdown(s->fd, SHUT_WR) != 0) {
             report_errno("shutdown");
             return -1;
@@ -385,8 +384,8 @@ static void receive_reply(struct stress *st, struct sim *sim)
 }
 
 /* Fills the sets for this pass and returns the earliest deadline. */
-static double watch_sims(struct stress *st, fd_set *readable,
-                         fd_set *writable, int *max_fd)
+static double watch_sims(struct stress *st, fd_set *readable, fd_set *writable,
+                         int *max_fd)
 {
     double earliest = -1;
 
@@ -439,8 +438,8 @@ static int drive_sims(struct stress *st)
     while (st->active > 0) {
         fd_set readable, writable;
         int max_fd;
-        double wait_s = watch_sims(st, &readable, &writable, &max_fd) -
-                        now_seconds();
+        double wait_s =
+            watch_sims(st, &readable, &writable, &max_fd) - now_seconds();
         /* Until the earliest deadline, rounded up to the next ms. */
         long wait_ms = wait_s > 0 ? (long)(wait_s * 1000.0) + 1 : 0;
         struct timeval timeout = {.tv_sec = wait_ms / 1000,

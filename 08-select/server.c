@@ -36,11 +36,11 @@
 /* Back-pressure: while a client has this much output waiting, stop reading
  * from it (as OpenBSD nc does). Its requests wait in the kernel, and
  * pending output stays under READ_PAUSE_BYTES + CHUNK_SIZE. */
-#define READ_PAUSE_BYTES (256 * 1024)
+#define READ_PAUSE_BYTES ((size_t)256 * 1024)
 /* The hard cap on one client's pending output: beyond it, drop it. With
  * back-pressure it cannot be reached; it is the promise that no client
  * makes the server's memory grow without bound whatever changes above. */
-#define PENDING_CAP (1024 * 1024)
+#define PENDING_CAP ((size_t)1024 * 1024)
 /* A client whose pending output has not moved for this long, and whose
  * socket is still full, is not reading: drop it and free its descriptor. */
 #define STALL_TIMEOUT_S 5.0
@@ -166,8 +166,7 @@ static void drop_if_stalled(struct server *server, struct client *client)
     if (buffer_pending(&client->out) > 0 && waited >= STALL_TIMEOUT_S) {
         fprintf(stderr,
                 "%s: dropped %s: %zu bytes of replies unread for %.0f s\n",
-                progname(), client->peer, buffer_pending(&client->out),
-                waited);
+                progname(), client->peer, buffer_pending(&client->out), waited);
         drop_client(server, client);
     }
 }

@@ -153,7 +153,7 @@ wait_for() {
     run_client 08-select localhost "$PORT" <"$BATS_TEST_TMPDIR/in"
     [ "$status" -eq 0 ]
     [ "${#lines[@]}" -eq 100 ]
-    [ "$output" = "$(LC_ALL=C tr 'a-z' 'A-Z' <"$BATS_TEST_TMPDIR/in" | sed "s/.*/Reply is '&'/")" ]
+    [ "$output" = "$(upper_reference "$BATS_TEST_TMPDIR/in" | sed "s/.*/Reply is '&'/")" ]
 }
 
 @test "at end of input the client half-closes and still gets every reply" {
@@ -162,7 +162,7 @@ wait_for() {
     # closed instead of shutdown(SHUT_WR) would lose them.
     elapsed timeout 10 "$KIT_ROOT/08-select/client" localhost "$PORT" < <(printf 'first\nsecond\n')
     [ "$STATUS" -eq 0 ]
-    ! less_than "$ELAPSED" 0.3
+    run ! less_than "$ELAPSED" 0.3
     run_client 08-select localhost "$PORT" < <(printf 'one\ntwo')
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "Reply is 'ONE'" ]
@@ -217,7 +217,7 @@ start_member() {
     printf 'hi ana\r\n' >&8
     wait_for "$dir/ana.out" '^bob: hi ana$'
     # A sender never gets its own line back.
-    ! grep -q 'hello bob' "$dir/ana.out"
+    run ! grep -q 'hello bob' "$dir/ana.out"
     exec 8>&-
     wait_for "$dir/ana.out" '^\* bob left$'
     wait "$bob"
@@ -261,7 +261,7 @@ start_member() {
     wait_for "$dir/ana.out" '^bob: short$'
     wait_for "$dir/bob.out" '^\* line too long, dropped$'
     grep -q 'dropped a line over 1024 bytes' "$server_err"
-    ! grep -q xxxx "$dir/ana.out"
+    run ! grep -q xxxx "$dir/ana.out"
     exec 7>&- 8>&-
 }
 

@@ -41,6 +41,7 @@ int main(int argc, char **argv)
             else
                 report_errno("connect");
             fprintf(stderr, "holdmany: opened only %ld connections\n", i);
+            free(fds); /* exit closes the descriptors */
             return 1;
         }
     }
