@@ -201,80 +201,91 @@ start_member() {
     [[ "$output" == usage:* ]]
 }
 
-@test "chat: a line from one member reaches the other with the sender's name" {
+# start_chat_pair : a chat server with members ana (type on fd 7) and bob
+# (fd 8), both joined. Sets CHAT_OUT and CHAT_ERR (the server's output),
+# CHAT_PID and BOB_PID.
+start_chat_pair() {
     local dir=$BATS_TEST_TMPDIR
     start_program 08-select/chat --name server --port 0
-    local server_out=$SERVER_OUT
+    CHAT_OUT=$SERVER_OUT CHAT_ERR=$SERVER_ERR CHAT_PID=$SERVER_PID
     start_member ana
     exec 7>"$dir/ana.in"
-    wait_for "$server_out" '^\* ana joined$'
+    wait_for "$CHAT_OUT" '^\* ana joined$'
     start_member bob
-    local bob=$MEMBER_PID
+    BOB_PID=$MEMBER_PID
     exec 8>"$dir/bob.in"
     wait_for "$dir/ana.out" '^\* bob joined$'
+}
+
+@test "chat: a line from one member reaches the other with the sender's name" {
+    local dir=$BATS_TEST_TMPDIR
+    start_chat_pair
     echo "hello bob" >&7
     wait_for "$dir/bob.out" '^ana: hello bob$'
     printf 'hi ana\r\n' >&8
     wait_for "$dir/ana.out" '^bob: hi ana$'
     # A sender never gets its own line back.
     run ! grep -q 'hello bob' "$dir/ana.out"
+    # End of input ends a member (status 0); the others are told.
     exec 8>&-
     wait_for "$dir/ana.out" '^\* bob left$'
-    wait "$bob"
+    wait "$BOB_PID"
     exec 7>&-
-    wait_for "$server_out" '^\* ana left$'
+    wait_for "$CHAT_OUT" '^\* ana left$'
 }
 
 @test "chat: a member killed with SIGKILL is removed and announced" {
     local dir=$BATS_TEST_TMPDIR
-    start_program 08-select/chat --name server --port 0
-    local server_out=$SERVER_OUT server_pid=$SERVER_PID
-    start_member ana
-    exec 7>"$dir/ana.in"
-    wait_for "$server_out" '^\* ana joined$'
-    start_member bob
-    local bob=$MEMBER_PID
-    exec 8>"$dir/bob.in"
-    wait_for "$dir/ana.out" '^\* bob joined$'
-    kill -KILL "$bob"
+    start_chat_pair
+    kill -KILL "$BOB_PID"
     wait_for "$dir/ana.out" '^\* bob left$'
+    wait_for "$CHAT_OUT" '^Client disconnected: '
     echo "anyone?" >&7
-    wait_for "$server_out" '^Client disconnected: '
-    kill -0 "$server_pid"
+    kill -0 "$CHAT_PID"
     exec 7>&- 8>&-
-    stop_server TERM "$server_pid"
+    stop_server TERM "$CHAT_PID"
     [ "$STOP_STATUS" -eq 0 ]
-    [ "$(tail -n 1 "$server_out")" = "shut down" ]
+    [ "$(tail -n 1 "$CHAT_OUT")" = "shut down" ]
 }
 
 @test "chat: a line over 1024 bytes is dropped with a notice to its sender" {
     local dir=$BATS_TEST_TMPDIR
-    start_program 08-select/chat --name server --port 0
-    local server_out=$SERVER_OUT server_err=$SERVER_ERR
-    start_member ana
-    exec 7>"$dir/ana.in"
-    start_member bob
-    exec 8>"$dir/bob.in"
-    wait_for "$dir/ana.out" '^\* bob joined$'
+    start_chat_pair
     head -c 2000 /dev/zero | tr '\0' 'x' >&8
     printf '\nshort\n' >&8
     wait_for "$dir/ana.out" '^bob: short$'
     wait_for "$dir/bob.out" '^\* line too long, dropped$'
-    grep -q 'dropped a line over 1024 bytes' "$server_err"
+    grep -q 'dropped a line over 1024 bytes' "$CHAT_ERR"
     run ! grep -q xxxx "$dir/ana.out"
+    exec 7>&- 8>&-
+}
+
+@test "chat: a member that never reads is dropped past 1 MiB, the others go on" {
+    local dir=$BATS_TEST_TMPDIR
+    start_chat_pair
+    # "slow" joins and never reads a byte.
+    ( exec 5<>"/dev/tcp/127.0.0.1/$PORT"; echo slow >&5; sleep 30 ) 3>&- 7>&- 8>&- &
+    local slow=$!
+    wait_for "$dir/ana.out" '^\* slow joined$'
+    # ~10 MB of chat: more than the kernel buffers plus the 1 MiB cap.
+    local line
+    line=$(head -c 1000 /dev/zero | tr '\0' 'y')
+    yes "$line" | head -n 10000 >&8
+    echo "done" >&8
+    wait_for "$CHAT_ERR" '^chat: dropped slow \(127\.0\.0\.1:[0-9]+\): over 1048576 bytes unread$' 20
+    wait_for "$dir/ana.out" '^\* slow left$'
+    wait_for "$dir/ana.out" '^bob: done$' 20
+    kill "$slow" 2>/dev/null || true
     exec 7>&- 8>&-
 }
 
 @test "chat: the client reports the server going away, exit 1" {
     local dir=$BATS_TEST_TMPDIR
-    start_program 08-select/chat --name server --port 0
-    start_member ana
-    exec 7>"$dir/ana.in"
-    wait_for "$SERVER_OUT" '^\* ana joined$'
-    stop_server TERM
+    start_chat_pair
+    stop_server TERM "$CHAT_PID"
     local status=0
-    wait "$MEMBER_PID" || status=$?
-    exec 7>&-
+    wait "$BOB_PID" || status=$?
+    exec 7>&- 8>&-
     [ "$status" -eq 1 ]
-    grep -q 'closed the connection' "$dir/ana.err"
+    grep -q 'closed the connection' "$dir/bob.err"
 }
