@@ -71,3 +71,14 @@ worker_has_a_client() {
     counts=$(for pid in $(worker_pids); do fd_count "$pid"; done | sort -u | wc -l)
     [ "$counts" -gt 1 ]
 }
+
+@test "a worker shares no socket with the parent: no listener, no other channel" {
+    start_server $F -d 0 -q -w 3
+    wait_until 2 count_is 3 worker_pids
+    local pid
+    for pid in $(worker_pids); do
+        # Its own end of its channel, nothing the parent holds.
+        [ "$(socket_inodes "$pid" | wc -l)" -eq 1 ]
+        [ -z "$(shared_with_parent "$pid")" ]
+    done
+}

@@ -101,3 +101,25 @@ F=05-prefork-accept
 listening_sockets_on() {
     ss -Htln "sport = :$1" | wc -l
 }
+
+@test "every worker holds the one listening socket and nothing else" {
+    start_server $F -d 0 -q -w 3
+    wait_until 2 count_is 3 worker_pids
+    local pid
+    for pid in $(worker_pids); do
+        [ "$(socket_inodes "$pid" | wc -l)" -eq 1 ]
+        [ "$(shared_with_parent "$pid")" = "$(socket_inodes "$SERVER_PID")" ]
+    done
+}
+
+@test "-p: every worker holds one listening socket, a different one each" {
+    start_server $F -d 0 -q -w 3 -p
+    wait_until 2 count_is 3 worker_pids
+    local pid
+    for pid in $(worker_pids); do
+        [ "$(socket_inodes "$pid" | wc -l)" -eq 1 ]
+        [ "$(shared_with_parent "$pid" | wc -l)" -eq 1 ]
+        shared_with_parent "$pid"
+    done >"$BATS_TEST_TMPDIR/held"
+    [ "$(sort -u "$BATS_TEST_TMPDIR/held" | wc -l)" -eq 3 ]
+}

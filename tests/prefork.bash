@@ -181,3 +181,16 @@ prefork_noread_client_blocks_only_its_worker() {
     kill "$hog" 2>/dev/null || true
     [ "$status" -eq 0 ]
 }
+
+# socket_inodes PID : the sockets a process holds, as inode numbers (the
+# same number in two processes means one socket shared by both).
+socket_inodes() {
+    local fd
+    for fd in /proc/"$1"/fd/*; do readlink "$fd"; done 2>/dev/null |
+        sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p' | sort -u
+}
+
+# shared_with_parent PID : the sockets a worker and the server both hold.
+shared_with_parent() {
+    comm -12 <(socket_inodes "$1") <(socket_inodes "$SERVER_PID")
+}
