@@ -39,7 +39,7 @@
 #include <unistd.h>
 
 #define DEFAULT_WORKERS 10
-#define MAX_WORKERS 256
+#define MAX_WORKERS     256
 /* Accepted connections waiting for an idle worker. At the cap the parent
  * stops accepting: further clients wait in the kernel's listen queue
  * instead, still not refused. The cap also bounds the parent's descriptors. */
@@ -213,7 +213,8 @@ static void run_worker(const struct pool *pool, long self, int channel_fd)
     exit(0);
 }
 
-/* ---- the parent: workers --------------------------------------------------- */
+/* ---- the parent: workers ---------------------------------------------------
+ */
 
 /* Forks the worker of one slot, with a new socketpair as its channel.
  * SOCK_SEQPACKET keeps message boundaries (one connection per message)
@@ -268,13 +269,13 @@ static void replace_worker(struct pool *pool, long slot)
     }
     describe_wait_status(status, how, sizeof how);
     printf("worker %ld %s, replacing it\n", (long)w->pid, how);
-    w->pid = 0;
+    w->pid = 0; /* run_parent forks the replacement at once */
     w->idle = false;
-    if (!stop_requested() && start_worker(pool, slot) != 0)
-        report_errno("fork a new worker (will retry)");
 }
 
-/* Fills the slots whose fork failed earlier. Returns how many stay empty. */
+/* Forks a worker for every empty slot: all of them at start-up, then the
+ * replacement of each worker that died. Returns how many stay empty (a
+ * failed fork is tried again RESPAWN_RETRY_MS later). */
 static long start_missing_workers(struct pool *pool)
 {
     long missing = 0;
@@ -282,8 +283,10 @@ static long start_missing_workers(struct pool *pool)
     for (long i = 0; i < pool->worker_count; i++) {
         if (pool->workers[i].pid != 0)
             continue;
-        if (start_worker(pool, i) != 0)
+        if (start_worker(pool, i) != 0) {
+            report_errno("fork a worker");
             missing++;
+        }
     }
     return missing;
 }
@@ -314,7 +317,8 @@ static long find_idle_worker(struct pool *pool)
     return -1;
 }
 
-/* ---- the parent: connections ----------------------------------------------- */
+/* ---- the parent: connections -----------------------------------------------
+ */
 
 /* POSIX lets an accepted socket inherit O_NONBLOCK from the listener (BSD
  * does, Linux does not); the workers' reads must block. */
@@ -368,8 +372,8 @@ static void hand_out_connections(struct pool *pool)
         struct worker *w = &pool->workers[slot];
 
         w->idle = false;
-        if (send_connection(w->channel_fd, q->fds[q->head], q->peers[q->head]) !=
-            0) {
+        if (send_connection(w->channel_fd, q->fds[q->head],
+                            q->peers[q->head]) != 0) {
             /* A worker we cannot talk to is no use: end it. Its end of file
              * brings it to replace_worker; the client stays queued. */
             report_errno("hand a connection to a worker");
@@ -392,7 +396,8 @@ static void run_parent(struct pool *pool)
     const nfds_t watched_count = 1 + (nfds_t)pool->worker_count;
 
     while (!stop_requested()) {
-        int timeout_ms = start_missing_workers(pool) > 0 ? RESPAWN_RETRY_MS : -1;
+        int timeout_ms =
+            start_missing_workers(pool) > 0 ? RESPAWN_RETRY_MS : -1;
 
         /* A full queue: stop looking at the listener (poll skips negative
          * descriptors), so clients wait in the kernel's listen queue. */
@@ -479,7 +484,6 @@ int main(int argc, char **argv)
     /* The workers exist before the port is announced: a client that reads
      * "listening" finds the whole pool ready. */
     if (start_missing_workers(&pool) > 0) {
-        report_errno("fork");
         stop_pool(&pool);
         close(listen_fd);
         return 1;

@@ -8,7 +8,8 @@
  * worker has a listening socket of its own on the same port (SO_REUSEPORT)
  * and the kernel spreads connections over the sockets instead.
  *
- * Run:   ./05-prefork-accept/server -w 4 -d 100 2000     and in another terminal
+ * Run:   ./05-prefork-accept/server -w 4 -d 100 2000     and in another
+ * terminal
  *        ./05-prefork-accept/client -n 10 localhost 2000
  * Look:  each log line carries the PID of the worker that accepted the
  *        client: count them to see how the kernel shares the connections
@@ -33,7 +34,7 @@
 #include <unistd.h>
 
 #define DEFAULT_WORKERS 10
-#define MAX_WORKERS 256
+#define MAX_WORKERS     256
 /* How long the parent waits before trying a failed fork again. */
 #define RESPAWN_RETRY_S 1
 

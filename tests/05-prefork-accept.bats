@@ -36,7 +36,8 @@ F=05-prefork-accept
 @test "the parent's descriptor count is the same after 100 connections" { prefork_parent_fd_count $F; }
 @test "10 clients x 8 words at 100 ms with -w 3 take about 8*D*ceil(N/W) = 3.2 s" { prefork_timing_three_workers $F; }
 @test "10 clients x 8 words at 100 ms with 10 workers take about 0.8 s" { prefork_timing_default_pool $F; }
-@test "more clients than workers: they wait, none is refused (200 clients, 2 workers)" { prefork_clients_wait_for_a_worker $F; }
+@test "6 clients and 2 workers: the extra clients wait, none is refused" { prefork_clients_wait_for_a_worker $F; }
+@test "200 clients at once against 2 workers: every one is served" { prefork_many_clients_none_refused $F; }
 @test "a client that never reads blocks only its own worker" { prefork_noread_client_blocks_only_its_worker $F; }
 
 @test "the kernel spreads 20 connections over more than one worker" {

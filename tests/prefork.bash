@@ -165,9 +165,24 @@ prefork_clients_wait_for_a_worker() {
     stress_time "$folder" 6 50 -w 2
     # 3 rounds of 8 x 50 ms: they did wait.
     ! less_than "$ELAPSED" 1.14
+}
+
+# 200 clients at once against 2 workers, one message of DELAY ms each
+# (default 10): far more than the workers (and than 04's queue in the
+# parent) can hold. The rest wait in the kernel's listen queue; every one
+# is served.
+prefork_many_clients_none_refused() {
+    local folder=$1 delay=${2:-10}
+    start_server "$folder" -d "$delay" -q -w 2
     run_client "$folder" -q -n 200 -r 1 localhost "$PORT"
     [ "$status" -eq 0 ]
     [[ "${lines[-1]}" == "200 clients, 200 replies, 0 errors, "* ]]
+}
+
+# cpu_ticks PID : user + system CPU time the process has used, in clock
+# ticks (1/100 s here).
+cpu_ticks() {
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 
 # A client that sends 8 MiB and never reads blocks only its own worker.
