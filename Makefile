@@ -108,6 +108,18 @@ check-%: % $(TEST_TOOLS) bats-present
 	@test -f tests/$*.bats || { echo "make: no tests/$*.bats"; exit 1; }
 	$(BATS) tests/$*.bats
 
+# --- lint: cppcheck, clang-tidy (.clang-tidy) and shellcheck (.shellcheckrc) --
+LINT_C     := $(wildcard common/*.c [0-9][0-9]-*/*.c tests/tools/*.c bench/*.c)
+LINT_SH    := $(wildcard .ci/run tests/*.bash tests/*.bats bench/*.sh [0-9][0-9]-*/*.sh scripts/*.sh)
+LINT_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Icommon
+.PHONY: lint
+lint:
+	cppcheck --quiet --std=c11 --enable=warning,style,performance,portability \
+	  --inline-suppr --error-exitcode=1 --suppress=missingIncludeSystem \
+	  -D_POSIX_C_SOURCE=200809L -Icommon $(LINT_C)
+	clang-tidy --quiet $(LINT_C) -- $(LINT_FLAGS)
+	shellcheck -x -s bash $(LINT_SH)
+
 # --- housekeeping -------------------------------------------------------------
 format:
 	clang-format -i $(wildcard common/*.[ch] [0-9][0-9]-*/*.[ch] tests/tools/*.c bench/*.[ch])
