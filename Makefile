@@ -161,11 +161,17 @@ fuzz: fuzz-build
 	  [ "$$status" -eq 0 ] || { echo "fuzz: $$t FOUND A CRASH (see $(BUILD)/fuzz/$$t-*): add it to tests/fuzz/regressions/$$t/"; exit 1; }; \
 	done
 
+# --- the student kit: make student-kit EXERCISES="03-fork 08-select" --------
+.PHONY: student-kit
+student-kit:
+	EXERCISES="$(EXERCISES)" STUDENT_KIT="$(STUDENT_KIT)" sh scripts/student-kit.sh
+
 # --- housekeeping -------------------------------------------------------------
 format:
 	clang-format -i $(wildcard common/*.[ch] [0-9][0-9]-*/*.[ch] tests/tools/*.c bench/*.[ch])
 
 clean:
-	rm -rf $(BUILD) $(LIBKIT) $(ALL_PROGRAMS) $(TEST_TOOLS) $(BENCH_TOOLS)
+	rm -rf $(BUILD) $(LIBKIT) $(ALL_PROGRAMS) $(TEST_TOOLS) $(BENCH_TOOLS) \
+	  student-kit.tar.gz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
