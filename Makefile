@@ -112,10 +112,10 @@ check-%: % $(TEST_TOOLS) bats-present
 
 # --- demo and bench (SPEC sections 6 and 7; see bench/README.md) -------------
 demo: all $(BENCH_TOOLS)
-	DEMO_DELAY_MS='$(DEMO_DELAY_MS)' DEMO_CLIENTS='$(DEMO_CLIENTS)' bench/demo.sh
+	@DEMO_DELAY_MS='$(DEMO_DELAY_MS)' DEMO_CLIENTS='$(DEMO_CLIENTS)' bench/demo.sh
 
 bench: all $(BENCH_TOOLS)
-	BENCH_OUT='$(BENCH_OUT)' BENCH_QUICK='$(BENCH_QUICK)' bench/bench.sh
+	@BENCH_OUT='$(BENCH_OUT)' BENCH_QUICK='$(BENCH_QUICK)' bench/bench.sh
 
 # --- lint: cppcheck, clang-tidy (.clang-tidy) and shellcheck (.shellcheckrc) --
 LINT_C     := $(wildcard common/*.c [0-9][0-9]-*/*.c tests/tools/*.c tests/fuzz/*.c bench/*.c)
