@@ -537,33 +537,26 @@ main_tables() {
 # with 01-iterative in the same table; EXCLUDE names a server left out,
 # ONLY restricts the row to one server (shown without a target).
 cpu_target() {
-    local table=$1 c=$2 what=$3 exclude=$4 only=${5:-} base row who us ratio
+    local table=$1 c=$2 what=$3 exclude=$4 only=${5:-} base label us
+    local who="" worst="" ratio
     base=$(stats "$table|01-iterative|$c|$PLACEMENT" | awk '{ print $7 }')
     [ -n "$base" ] && [ "$base" != 0.0 ] || return 0
-    row=$(awk -F'\t' -v t="$table" -v c="$c" -v b="$base" -v x="$exclude" \
-        -v only="$only" -v p="|$PLACEMENT" '
-        $2 == t && $5 == c && substr($1, length($1) - length(p) + 1) == p &&
-        $3 != x && (only == "" || $3 == only) { cpu[$3] = cpu[$3] " " $12 }
-        END {
-            worst = -1
-            for (s in cpu) {
-                n = split(cpu[s], v, " ")
-                for (i = 2; i <= n; i++)
-                    for (j = i; j > 1 && v[j] + 0 < v[j-1] + 0; j--) {
-                        t = v[j]; v[j] = v[j-1]; v[j-1] = t }
-                r = v[int((n + 1) / 2)] / b
-                if (r > worst) { worst = r; who = s; us = v[int((n + 1) / 2)] }
-            }
-            if (worst >= 0) printf "%s\t%s\t%.2f\n", who, us, worst
-        }' "$ROWS")
-    [ -n "$row" ] || return 0
-    IFS=$'\t' read -r who us ratio <<<"$row"
+    while IFS= read -r label; do
+        [ "$label" != "$exclude" ] || continue
+        [ -z "$only" ] || [ "$label" = "$only" ] || continue
+        us=$(stats "$table|$label|$c|$PLACEMENT" | awk '{ print $7 }')
+        if [ -z "$worst" ] || awk -v a="$us" -v b="$worst" 'BEGIN { exit !(a > b) }'; then
+            who=$label worst=$us
+        fi
+    done < <(awk -F'\t' -v t="$table" -v c="$c" '$2 == t && $5 == c && !seen[$3]++ { print $3 }' "$ROWS")
+    [ -n "$who" ] || return 0
+    ratio=$(calc "$worst / $base" "%.2f")
     if [ -n "$only" ]; then
         target "CPU us/request, $what: $who / 01-iterative" "$PLACEMENT" \
-            "$us" "$base" "$ratio" "(the lesson)"
+            "$worst" "$base" "$ratio" "(the lesson)"
     else
         target "CPU us/request, $what: costliest${exclude:+ but $exclude} ($who) / 01-iterative" \
-            "$PLACEMENT" "$us" "$base" "$ratio" "<= 2"
+            "$PLACEMENT" "$worst" "$base" "$ratio" "<= 2"
     fi
 }
 
