@@ -606,7 +606,6 @@ report() {
         echo "server and client left to the scheduler on both CPUs")); each"
     echo "figure is the median of $RUNS run(s), min-max beside it."
     [ "$QUICK" = 0 ] || echo "**Quick run (BENCH_QUICK=1)**: one run each, reduced set; not for quoting."
-    echo
     awk -F'\t' -v runs="$RUNS" -f "$KIT_ROOT/bench/report.awk" "$ROWS" "$TARGETS"
     [ -z "$ABSENT" ] || note "not built yet, skipped:$ABSENT" >/dev/null
     if [ -s "$NOTES" ]; then
