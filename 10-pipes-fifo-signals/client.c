@@ -34,11 +34,11 @@
 struct fifo_client {
     const char *request_path;
     char reply_path[PATH_MAX];
-    long id;          /* our PID: the server finds our FIFO with it */
-    long timeout_s;   /* -t: how long to wait for one reply */
-    bool reply_made;  /* we created reply_path and must remove it */
-    int request_fd;   /* the server's FIFO, write end */
-    int reply_fd;     /* our FIFO, read end */
+    long id;           /* our PID: the server finds our FIFO with it */
+    long timeout_s;    /* -t: how long to wait for one reply */
+    bool reply_made;   /* we created reply_path and must remove it */
+    int request_fd;    /* the server's FIFO, write end */
+    int reply_fd;      /* our FIFO, read end */
     int reply_keep_fd; /* our FIFO, a write end we never use (see below) */
 };
 
@@ -103,8 +103,8 @@ static int parse_args(int argc, char **argv, struct fifo_client *client)
         }
     }
     if (argc - optind != 1)
-        return usage_error("arguments", argc - optind < 1 ? "missing"
-                                                          : "too many");
+        return usage_error("arguments",
+                           argc - optind < 1 ? "missing" : "too many");
     client->request_path = argv[optind];
     return -1;
 }
@@ -120,9 +120,9 @@ static int make_reply_fifo(const char *path)
 
     if (mkfifo(path, REPLY_FIFO_MODE) == 0)
         return 0;
-    if (errno == EEXIST && lstat(path, &info) == 0 &&
-        S_ISFIFO(info.st_mode) && info.st_uid == geteuid() &&
-        unlink(path) == 0 && mkfifo(path, REPLY_FIFO_MODE) == 0)
+    if (errno == EEXIST && lstat(path, &info) == 0 && S_ISFIFO(info.st_mode) &&
+        info.st_uid == geteuid() && unlink(path) == 0 &&
+        mkfifo(path, REPLY_FIFO_MODE) == 0)
         return 0;
     report_errno(path);
     return -1;
@@ -278,8 +278,7 @@ static int run_lines(const struct fifo_client *client)
                     "%s: line %ld is %zu bytes, more than %d: a request "
                     "must fit in one atomic FIFO write (PIPE_BUF %d); "
                     "line skipped\n",
-                    progname(), line_number, len, FRAME_PAYLOAD_MAX,
-                    PIPE_BUF);
+                    progname(), line_number, len, FRAME_PAYLOAD_MAX, PIPE_BUF);
             status = 1; /* go on with the next line, but remember */
             continue;
         }

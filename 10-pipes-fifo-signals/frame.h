@@ -35,7 +35,7 @@
 
 /* Where the server writes the reply for client `id`: FIFO + ".reply." +
  * id, beside the request FIFO. */
-#define REPLY_SUFFIX      ".reply."
+#define REPLY_SUFFIX ".reply."
 
 struct frame_header {
     long id;       /* the client's PID */
@@ -67,7 +67,6 @@ int frame_decode_header(const unsigned char *buf, struct frame_header *header);
 
 /* Writes "FIFO.reply.ID" into out (size bytes). Returns 0, or -1 when it
  * does not fit. */
-int reply_fifo_path(const char *request_fifo, long id, char *out,
-                    size_t size);
+int reply_fifo_path(const char *request_fifo, long id, char *out, size_t size);
 
 #endif

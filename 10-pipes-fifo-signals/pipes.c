@@ -221,8 +221,8 @@ static int ask(const struct filter *child, const char *text, long timeout_ms)
         report_errno("write to child");
         return -1;
     }
-    if ((got = read_answer(child->from_child, line, sizeof line,
-                           timeout_ms)) < 0) {
+    if ((got = read_answer(child->from_child, line, sizeof line, timeout_ms)) <
+        0) {
         report_errno("read from child");
         return -1;
     }
@@ -361,7 +361,8 @@ static int demo_eof(const char *self)
     return reap_and_report(pid, "child");
 }
 
-/* --- the menu --------------------------------------------------------------- */
+/* --- the menu ---------------------------------------------------------------
+ */
 
 struct demo {
     const char *name;

@@ -26,9 +26,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,7 +47,7 @@ struct fifo_server {
     const char *path;
     long delay_ms;
     bool quiet;
-    bool created;  /* we made the FIFO: remove it if start-up fails */
+    bool created;   /* we made the FIFO: remove it if start-up fails */
     int request_fd; /* we read every client's requests here */
     int keep_fd;    /* our own write end: no EOF between clients */
     long requests;  /* count, for the log lines */
@@ -90,8 +92,8 @@ static int parse_args(int argc, char **argv, struct fifo_server *server)
         }
     }
     if (argc - optind != 1)
-        return usage_error("arguments", argc - optind < 1 ? "missing"
-                                                          : "too many");
+        return usage_error("arguments",
+                           argc - optind < 1 ? "missing" : "too many");
     server->path = argv[optind];
     if (server->path[0] == '\0')
         return usage_error("FIFO", "empty path");
@@ -150,8 +152,7 @@ static int open_reply_fifo(const char *path)
 {
     for (int attempt = 1;; attempt++) {
         int fd = open(path, O_WRONLY | O_NONBLOCK | O_NOFOLLOW);
-        if (fd >= 0 || errno != ENXIO || attempt == REPLY_OPEN_TRIES ||
-            stop_requested())
+        if (fd >= 0 || errno != ENXIO || attempt == REPLY_OPEN_TRIES)
             return fd;
         sleep_ms(REPLY_RETRY_MS);
     }
@@ -235,41 +236,69 @@ static size_t serve_frames(struct fifo_server *server, unsigned char *buf,
         }
         memmove(buf, buf + consumed, used - consumed);
         used -= consumed;
-    } while (found == FRAME_COMPLETE && !stop_requested());
+    } while (found == FRAME_COMPLETE);
     return used;
 }
 
-/* The server's loop: block in read() until some client writes, serve
- * whatever whole frames arrived, repeat until SIGINT or SIGTERM. One read
- * may bring several clients' frames: they are served in order. */
+/* Waits until the request FIFO is readable or a stop signal comes.
+ * Returns 1 when there is something to read, 0 on a stop signal, -1 on
+ * error. SIGINT/SIGTERM are blocked everywhere else in the loop: pselect
+ * unblocks them (wait_mask) and starts waiting in one atomic step, so a
+ * signal that came during the work is delivered right here, and none can
+ * slip in between "check the flag" and "wait" (the race of pause(), see
+ * ./signals 4). */
+static int wait_for_requests(int fd, const sigset_t *wait_mask)
+{
+    fd_set readable;
+
+    FD_ZERO(&readable);
+    FD_SET(fd, &readable); /* fd is small: opened first, far below 1024 */
+    if (pselect(fd + 1, &readable, NULL, NULL, NULL, wait_mask) > 0)
+        return 1;
+    if (errno == EINTR)
+        return stop_requested() ? 0 : 1;
+    report_errno("pselect");
+    return -1;
+}
+
+/* The server's loop: wait until some client writes, read what came, serve
+ * the whole frames in it, repeat until SIGINT or SIGTERM. One read may
+ * bring several clients' frames: they are served in order. */
 static int serve_requests(struct fifo_server *server)
 {
     /* One frame always fits: frame_scan leaves at most one partial frame,
      * and a frame is at most FRAME_MAX bytes. */
     unsigned char buf[FRAME_MAX];
     size_t used = 0;
+    sigset_t stop_set, wait_mask;
+    int ready;
 
-    while (!stop_requested()) {
-        ssize_t n = read_some(server->request_fd, buf + used,
-                              sizeof buf - used);
-        if (n < 0 && errno == EINTR)
-            continue; /* the stop signal: the loop condition sees it */
+    stop_signal_set(&stop_set);
+    if (sigprocmask(SIG_BLOCK, &stop_set, &wait_mask) != 0) {
+        report_errno("sigprocmask");
+        return 1;
+    }
+    while ((ready = wait_for_requests(server->request_fd, &wait_mask)) > 0) {
+        /* Readable, and we are its only reader: read() will not block. */
+        ssize_t n =
+            read_some(server->request_fd, buf + used, sizeof buf - used);
         if (n <= 0) {
             /* 0 cannot happen while we hold keep_fd; say so if it does. */
-            report_error(server->path, n == 0 ? "unexpected end of file"
-                                              : "read failed");
+            if (n == 0)
+                report_error(server->path, "unexpected end of file");
+            else
+                report_errno(server->path);
             return 1;
         }
         used = serve_frames(server, buf, used + (size_t)n);
     }
-    return 0;
+    return ready == 0 ? 0 : 1;
 }
 
 int main(int argc, char **argv)
 {
-    struct fifo_server server = {.delay_ms = DEFAULT_DELAY_MS,
-                                 .request_fd = -1,
-                                 .keep_fd = -1};
+    struct fifo_server server = {
+        .delay_ms = DEFAULT_DELAY_MS, .request_fd = -1, .keep_fd = -1};
     int status;
 
     set_progname(argv[0]);

@@ -25,16 +25,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define CHILD_COUNT      5
-#define ALARM_S          1 /* the timeout of demo 3 and the rescue of demo 4 */
-#define LATE_DATA_MS     2000 /* demo 3: when the child finally writes */
-#define CHILD_WORK_MS    300  /* demo 5: the child's "work" */
-#define ZOMBIE_PAUSE_MS  100
+#define CHILD_COUNT     5
+#define ALARM_S         1 /* the timeout of demo 3 and the rescue of demo 4 */
+#define LATE_DATA_MS    2000 /* demo 3: when the child finally writes */
+#define CHILD_WORK_MS   300  /* demo 5: the child's "work" */
+#define ZOMBIE_PAUSE_MS 100
 
 /* What the handlers touch: the only globals the kit allows. */
-static volatile sig_atomic_t caught = 0;       /* handler runs */
-static volatile sig_atomic_t reaped = 0;       /* children reaped */
-static volatile sig_atomic_t sender_pid = 0;   /* from siginfo (demo 5) */
+static volatile sig_atomic_t caught = 0;     /* handler runs */
+static volatile sig_atomic_t reaped = 0;     /* children reaped */
+static volatile sig_atomic_t sender_pid = 0; /* from siginfo (demo 5) */
 
 /* write(2) is async-signal-safe; printf is not (it takes stdio's lock and
  * may malloc: a signal arriving inside printf would deadlock or corrupt). */
@@ -150,8 +150,7 @@ static int demo_handler(void)
     printf("main: SIGUSR1 blocked; sending it three times\n");
     for (int i = 0; i < 3; i++)
         kill(getpid(), SIGUSR1);
-    printf("main: still %d handler runs: the signal is pending\n",
-           (int)caught);
+    printf("main: still %d handler runs: the signal is pending\n", (int)caught);
     caught = 0;
     if (sigprocmask(SIG_SETMASK, &old, NULL) != 0) {
         report_errno("sigprocmask");
@@ -378,13 +377,13 @@ static int demo_sigusr1(void)
         sigsuspend(&old);
     sigprocmask(SIG_SETMASK, &old, NULL);
     printf("parent: SIGUSR1 from child %ld after %.1f s (%s)\n",
-           (long)sender_pid,
-           now_seconds() - start,
+           (long)sender_pid, now_seconds() - start,
            sender_pid == pid ? "si_pid is my child" : "from someone else!");
     return reap(pid) == 0 && sender_pid == pid ? 0 : 1;
 }
 
-/* --- the menu --------------------------------------------------------------- */
+/* --- the menu ---------------------------------------------------------------
+ */
 
 struct demo {
     const char *name;
@@ -398,8 +397,7 @@ static const struct demo demos[] = {
     {"sigchld", "zombies; reaping with SIGCHLD vs SIG_IGN", demo_sigchld},
     {"alarm", "a timeout on read() with alarm; EINTR vs SA_RESTART",
      demo_alarm},
-    {"sigsuspend", "the race of pause(), fixed by sigsuspend",
-     demo_sigsuspend},
+    {"sigsuspend", "the race of pause(), fixed by sigsuspend", demo_sigsuspend},
     {"sigusr1", "a child notifies its parent with SIGUSR1", demo_sigusr1},
 };
 #define DEMO_COUNT (sizeof demos / sizeof demos[0])
