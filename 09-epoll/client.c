@@ -35,7 +35,7 @@
  * queue short and lets each session start as soon as a place frees up. */
 #define CONNECTS_IN_FLIGHT 256
 /* Events per epoll_wait, and how often the loop looks for timeouts. */
-#define MAX_EVENTS 256
+#define MAX_EVENTS      256
 #define TIMEOUT_SCAN_MS 100
 /* Longer than any of the 8 words. */
 #define REPLY_MAX 16
@@ -101,8 +101,8 @@ static void start_connect(struct driver *driver, struct session *session)
     driver->connecting++;
     session->sent_at = now_seconds();
     session->deadline = session->sent_at + (double)driver->args->timeout_s;
-    session->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK,
-                         ai->ai_protocol);
+    session->fd =
+        socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK, ai->ai_protocol);
     if (session->fd < 0) {
         fail_errno(driver, session, "socket");
         return;
@@ -174,8 +174,8 @@ static void end_session(struct driver *driver, struct session *session)
 static void receive_reply(struct driver *driver, struct session *session)
 {
     size_t len = stress_word_len(session->round);
-    ssize_t n = read(session->fd, session->reply + session->got,
-                     len - session->got);
+    ssize_t n =
+        read(session->fd, session->reply + session->got, len - session->got);
     char what[80];
 
     if (n < 0 && errno == EAGAIN)
@@ -231,8 +231,8 @@ static int run_sessions(struct driver *driver)
 
     start_more(driver);
     while (driver->finished < driver->args->clients) {
-        int ready = epoll_wait(driver->epoll_fd, events, MAX_EVENTS,
-                               TIMEOUT_SCAN_MS);
+        int ready =
+            epoll_wait(driver->epoll_fd, events, MAX_EVENTS, TIMEOUT_SCAN_MS);
         double now;
 
         if (ready < 0 && errno != EINTR) {
@@ -283,8 +283,8 @@ static int stress_with_epoll(const struct client_args *args)
     if (raise_fd_limit() != 0)
         report_errno("setrlimit RLIMIT_NOFILE (going on)");
     if (stress_report_init(&driver.report, args->clients, args->rounds) != 0 ||
-        (driver.sessions = calloc((size_t)args->clients,
-                                  sizeof *driver.sessions)) == NULL) {
+        (driver.sessions =
+             calloc((size_t)args->clients, sizeof *driver.sessions)) == NULL) {
         report_errno("out of memory");
         stress_report_free(&driver.report);
         return 1;

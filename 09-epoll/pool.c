@@ -226,8 +226,7 @@ void pool_stop(struct pool *pool)
     }
     /* Every worker is gone: nothing else touches the lists now. */
     for (size_t i = 0; i < pool->queue_count; i++) {
-        struct job *job =
-            pool->queue[(pool->queue_head + i) % WORK_QUEUE_CAP];
+        struct job *job = pool->queue[(pool->queue_head + i) % WORK_QUEUE_CAP];
         job->next = NULL;
         free_list(job);
     }

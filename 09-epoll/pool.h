@@ -16,7 +16,7 @@
 /* Jobs waiting for a worker (the bounded queue) and the most workers -w
  * may ask for. */
 #define WORK_QUEUE_CAP 1024
-#define MAX_WORKERS 256
+#define MAX_WORKERS    256
 /* Finished jobs kept for reuse, so the steady state allocates nothing. */
 #define SPARE_JOBS_MAX 256
 
@@ -32,14 +32,14 @@ struct pool {
     pthread_cond_t work_ready; /* the queue got a job, or the pool stops */
     struct job *queue[WORK_QUEUE_CAP]; /* ring: head + count, indices wrap */
     size_t queue_head, queue_count;
-    struct job *done;     /* finished jobs, not yet collected by the loop */
-    bool stopping;        /* workers leave when they see it */
+    struct job *done; /* finished jobs, not yet collected by the loop */
+    bool stopping;    /* workers leave when they see it */
     /* The rest is touched by the loop thread only (no lock needed). */
-    struct job *waiting;  /* jobs that found the queue full, oldest first */
+    struct job *waiting; /* jobs that found the queue full, oldest first */
     struct job *waiting_tail;
-    struct job *spare;    /* finished jobs to reuse */
+    struct job *spare; /* finished jobs to reuse */
     size_t spare_count;
-    int wake_fd;          /* the eventfd: readable when something is done */
+    int wake_fd; /* the eventfd: readable when something is done */
     long delay_ms;
     pthread_t *threads;
     long thread_count;

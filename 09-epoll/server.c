@@ -9,8 +9,8 @@
  * progress in turn (concurrent) and none in parallel; with -w N the work
  * goes to N worker threads and the loop stays free (asyncio.to_thread).
  *
- * Run:   ./09-epoll/server -d 100 2000      ./09-epoll/client -n 10 localhost 2000
- * Look:  -w 0 takes N x 8 x D like the iterative server, yet replies come
+ * Run:   ./09-epoll/server -d 100 2000      ./09-epoll/client -n 10 localhost
+ * 2000 Look:  -w 0 takes N x 8 x D like the iterative server, yet replies come
  *        interleaved; -w 10 takes 8 x D. -E switches to edge-triggered.
  *
  * Linux-only calls (no _GNU_SOURCE needed here): epoll_create1,
@@ -41,17 +41,17 @@
  * that client, so a client that never reads cannot make us buffer without
  * end. One read adds at most CHUNK_SIZE, hence the cap below. */
 #define OUTPUT_HIGH_WATER (256 * 1024)
-#define OUTPUT_CAP (OUTPUT_HIGH_WATER + CHUNK_SIZE)
+#define OUTPUT_CAP        (OUTPUT_HIGH_WATER + CHUNK_SIZE)
 /* Edge-triggered fairness: reads (and accepts) per socket per wake-up. */
-#define READS_PER_WAKEUP 16
+#define READS_PER_WAKEUP   16
 #define ACCEPTS_PER_WAKEUP 64
 
 struct conn {
     int fd;
-    uint32_t events;     /* what epoll watches for it now */
-    bool peer_closed;    /* read() gave 0: flush what is left, then close */
-    bool job_in_flight;  /* a worker has its bytes (-w N) */
-    char *out;           /* unsent output: out[out_sent .. out_len) */
+    uint32_t events;    /* what epoll watches for it now */
+    bool peer_closed;   /* read() gave 0: flush what is left, then close */
+    bool job_in_flight; /* a worker has its bytes (-w N) */
+    char *out;          /* unsent output: out[out_sent .. out_len) */
     size_t out_len, out_sent, out_cap;
     struct conn *prev, *next; /* in the server's open or closed list */
     char peer[PEER_NAME_MAX];
