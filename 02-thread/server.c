@@ -15,6 +15,7 @@
  *        and their replies interleave. Then try -w 3 on the server: about
  *        ceil(10/3) = 4 times longer, and the clients are served in waves.
  */
+#include "io.h"
 #include "net.h"
 #include "options.h"
 #include "serve.h"
