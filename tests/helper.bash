@@ -51,7 +51,7 @@ start_program() {
     local -a wrapper=()
     if [ "${VALGRIND:-0}" = 1 ]; then
         wrapper=(valgrind -q --error-exitcode=99 --leak-check=full
-                 --errors-for-leak-kinds=definite --show-leak-kinds=definite --trace-children=no
+                 --errors-for-leak-kinds=definite --show-leak-kinds=definite --trace-children=yes
                  --log-file="$BATS_TEST_TMPDIR/valgrind$n.%p.log")
     fi
     # setsid: the server leads its own process group, so that cleanup can
@@ -61,7 +61,7 @@ start_program() {
     KIT_GROUPS+=("$SERVER_PID")
     local i
     for ((i = 0; i < 200; i++)); do
-        PORT=$(sed -n 's/^listening on port \([0-9][0-9]*\)$/\1/p' "$SERVER_OUT" | head -n 1)
+        PORT=$(sed -n 's/^listening on port \([0-9][0-9]*\)$/\1/p' "$SERVER_OUT" 2>/dev/null | head -n 1)
         [ -n "$PORT" ] && return 0
         kill -0 "$SERVER_PID" 2>/dev/null || break
         sleep 0.05
