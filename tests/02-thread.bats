@@ -132,3 +132,8 @@ setup_file() { kit_build 02-thread tests/tools/peer; }
     run_client 02-thread localhost "$PORT" <<<"still alive"
     [ "$output" = "Reply is 'STILL ALIVE'" ]
 }
+
+@test "-w 3: SIGTERM with a client that never reads: nothing left behind" {
+    shutdown_with_stuck_writer 02-thread -w 3
+}
+@test "SIGTERM with a client that never reads: nothing left behind" { shutdown_with_stuck_writer 02-thread; }

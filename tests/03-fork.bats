@@ -99,3 +99,5 @@ setup_file() { kit_build 03-fork tests/tools/peer; }
 @test "-m 2: SIGTERM while the parent waits at the limit: nothing left behind" {
     shutdown_with_clients 03-fork -m 2
 }
+
+@test "SIGTERM with a client that never reads: nothing left behind" { shutdown_with_stuck_writer 03-fork; }

@@ -99,3 +99,21 @@ wait_for_log() {
     done
     return 1
 }
+
+# shutdown_with_stuck_writer FOLDER [SERVER OPTIONS...] : a client that
+# keeps sending and never reads leaves the server blocked in write() on its
+# reply (both directions' buffers full); SIGTERM must still end everything
+# within about a second.
+shutdown_with_stuck_writer() {
+    start_server "$1" -q -d 0 "${@:2}"
+    # bash's /dev/tcp: a blocking writer that never reads.
+    ( exec 3<>"/dev/tcp/127.0.0.1/$PORT" && head -c 268435456 /dev/zero >&3 ) 2>/dev/null &
+    local stuck=$!
+    sleep 1.5
+    KIT_STOP_WAIT=4 stop_server TERM || { kill "$stuck"; return 1; }
+    kill "$stuck" 2>/dev/null || true
+    [ "$STOP_STATUS" -eq 0 ] || { cat "$SERVER_ERR"; return 1; }
+    [ "$(tail -n 1 "$SERVER_OUT")" = "shut down" ]
+    sleep 0.2
+    [ -z "$(group_pids "$SERVER_PID")" ] || { ps -f -g "$SERVER_PID"; return 1; }
+}
