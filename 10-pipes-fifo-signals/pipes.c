@@ -121,8 +121,8 @@ static int demo_spam(const char *self)
         return 1;
     }
     while ((len = getline(&line, &line_cap, in)) > 0)
-        printf("parent %ld got '%.*s' after %.2f s\n", (long)getpid(),
-               (int)len - 1, line, now_seconds() - start);
+        printf("parent got '%.*s' after %.2f s\n", (int)len - 1, line,
+               now_seconds() - start);
     printf("parent: end of file: the child closed its end by exiting\n");
     free(line);
     fclose(in);
@@ -251,11 +251,10 @@ static int demo_conversation(const char *self)
 
     if (start_filter(self, NULL, &child) != 0)
         return 1;
-    printf("parent %ld: started %s as process %ld\n", (long)getpid(),
-           FILTER_NAME, (long)child.pid);
+    printf("parent: started %s, its stdin and stdout are our pipes\n",
+           FILTER_NAME);
     for (int i = 1; i <= 2; i++) {
-        snprintf(text, sizeof text, "hello %d from parent %ld", i,
-                 (long)getpid());
+        snprintf(text, sizeof text, "hello %d from your parent", i);
         if (ask(&child, text, ANSWER_TIMEOUT_MS) != 1) {
             kill(child.pid, SIGTERM);
             finish_filter(&child);
@@ -382,7 +381,7 @@ static const struct demo demos[] = {
 
 static void print_usage(FILE *out)
 {
-    fprintf(out, "usage: %s DEMO   (a number or a name)\n", progname());
+    fprintf(out, "usage: %s DEMO\nDEMO is a number or a name:\n", progname());
     for (size_t i = 0; i < DEMO_COUNT; i++)
         fprintf(out, "  %zu %-13s %s\n", i + 1, demos[i].name, demos[i].what);
 }

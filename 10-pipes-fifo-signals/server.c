@@ -10,7 +10,9 @@
  *   - the server opens its own FIFO for writing too, so read() never
  *     returns end of file when the last client goes away;
  *   - the reply FIFO is opened with O_NONBLOCK and a bounded retry, so a
- *     client that died before reading cannot block the server.
+ *     client that died before reading cannot block the server;
+ *   - it waits in pselect() with SIGINT/SIGTERM unblocked only there, so a
+ *     stop signal is never lost between "check the flag" and "wait".
  *
  * Run:   ./10-pipes-fifo-signals/server /tmp/upper.fifo      and then
  *        ./10-pipes-fifo-signals/client /tmp/upper.fifo

@@ -191,11 +191,12 @@ static int show_zombie(void)
     if (pid == 0)
         _exit(0);
     sleep_ms(ZOMBIE_PAUSE_MS);
-    printf("child %ld exited; not waited for, it is a zombie: state %c\n",
-           (long)pid, process_state(pid));
+    printf("a child exited; until waited for, it is a zombie: state %c\n",
+           process_state(pid));
     if (reap(pid) != 0)
         return -1;
-    printf("after waitpid: state %c (gone)\n", process_state(pid));
+    printf("after waitpid: state %c (no such process any more)\n",
+           process_state(pid));
     return 0;
 }
 
@@ -242,8 +243,8 @@ static int demo_sigchld(void)
     /* wait() blocks until every child is gone, then fails with ECHILD. */
     if (wait(NULL) < 0 && errno == ECHILD)
         printf("SIGCHLD ignored: wait() failed with ECHILD (%s): no "
-               "zombies, and no exit status either; child %ld: state %c\n",
-               strerror(ECHILD), (long)last, process_state(last));
+               "zombies (last child: state %c), and no exit status\n",
+               strerror(ECHILD), process_state(last));
     else
         return 1;
     return install(SIGCHLD, SIG_DFL, 0) == 0 ? 0 : 1;
@@ -371,14 +372,14 @@ static int demo_sigusr1(void)
         return 1;
     if ((pid = fork_signaller(CHILD_WORK_MS, SIGUSR1)) < 0)
         return 1;
-    printf("parent %ld: child %ld works %d ms, then sends SIGUSR1\n",
-           (long)getpid(), (long)pid, CHILD_WORK_MS);
+    printf("parent: the child works %d ms, then sends SIGUSR1\n",
+           CHILD_WORK_MS);
     while (caught == 0)
         sigsuspend(&old);
     sigprocmask(SIG_SETMASK, &old, NULL);
-    printf("parent: SIGUSR1 from child %ld after %.1f s (%s)\n",
-           (long)sender_pid, now_seconds() - start,
-           sender_pid == pid ? "si_pid is my child" : "from someone else!");
+    printf("parent: SIGUSR1 after %.1f s, %s\n", now_seconds() - start,
+           sender_pid == pid ? "si_pid is my child's PID"
+                             : "from someone else!");
     return reap(pid) == 0 && sender_pid == pid ? 0 : 1;
 }
 
@@ -404,7 +405,7 @@ static const struct demo demos[] = {
 
 static void print_usage(FILE *out)
 {
-    fprintf(out, "usage: %s DEMO   (a number or a name)\n", progname());
+    fprintf(out, "usage: %s DEMO\nDEMO is a number or a name:\n", progname());
     for (size_t i = 0; i < DEMO_COUNT; i++)
         fprintf(out, "  %zu %-11s %s\n", i + 1, demos[i].name, demos[i].what);
 }

@@ -79,7 +79,7 @@ no_reply_fifos() {
 
 @test "-h prints usage on stdout and exits 0" {
     local program
-    for program in server client pipes signals; do
+    for program in server client pipes signals upperfilter; do
         run --separate-stderr timeout 5 "$KIT_ROOT/$DIR/$program" -h
         [ "$status" -eq 0 ]
         [[ "$output" == usage:* ]]
@@ -309,8 +309,8 @@ shut down" ]
 @test "pipes 2: a two-way conversation with upperfilter through dup2 and exec" {
     run_program "$DIR/pipes" conversation
     [ "$status" -eq 0 ]
-    [[ "$output" =~ "parent got  'HELLO 1 FROM PARENT "[0-9]+"'" ]]
-    [[ "$output" =~ "parent got  'HELLO 2 FROM PARENT "[0-9]+"'" ]]
+    [[ "$output" == *"parent got  'HELLO 1 FROM YOUR PARENT'"* ]]
+    [[ "$output" == *"parent got  'HELLO 2 FROM YOUR PARENT'"* ]]
     [[ "$output" == *"upperfilter exited with status 0"* ]]
 }
 
@@ -373,5 +373,5 @@ TWO ñ" ]
 @test "signals 5: a child tells its parent with SIGUSR1" {
     run_program "$DIR/signals" sigusr1
     [ "$status" -eq 0 ]
-    [[ "$output" =~ "parent: SIGUSR1 from child "[0-9]+" after 0."[0-9]" s (si_pid is my child)" ]]
+    [[ "$output" =~ "parent: SIGUSR1 after 0."[0-9]" s, si_pid is my child's PID" ]]
 }
