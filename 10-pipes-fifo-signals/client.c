@@ -7,7 +7,7 @@
  * frame on its own FIFO. It removes its FIFO when it ends, also on Ctrl-C.
  *
  * Run:   ./10-pipes-fifo-signals/client /tmp/upper.fifo
- * Look:  a line longer than FRAME_PAYLOAD_MAX (4084 bytes here) is refused
+ * Look:  a line longer than FRAME_PAYLOAD_MAX (4080 bytes here) is refused
  *        with a message, since it would not fit in one atomic write; and
  *        after Ctrl-C, ls shows that FIFO.reply.PID is gone.
  */

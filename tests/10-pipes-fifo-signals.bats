@@ -166,7 +166,7 @@ no_reply_fifos() {
 }
 
 @test "a line over the PIPE_BUF limit is refused by the client, the next one served" {
-    local dir=$BATS_TEST_TMPDIR limit=$(( $(getconf PIPE_BUF /) - 12 ))
+    local dir=$BATS_TEST_TMPDIR limit=$(( $(getconf PIPE_BUF /) - 16 ))
     start_fifo_server -d 0 -q
     { head -c $((limit + 1)) /dev/zero | tr '\0' 'a'; echo; echo next; } >"$dir/in"
     run --separate-stderr timeout 10 "$KIT_ROOT/$DIR/client" "$FIFO" <"$dir/in"
@@ -176,7 +176,7 @@ no_reply_fifos() {
     # Exactly at the limit it fits.
     { head -c "$limit" /dev/zero | tr '\0' 'b'; echo; } >"$dir/in"
     timeout 10 "$KIT_ROOT/$DIR/client" "$FIFO" <"$dir/in" >"$dir/got"
-    [ "$(wc -c <"$dir/got")" -eq $((limit + 12)) ]
+    [ "$(wc -c <"$dir/got")" -eq $((limit + 12)) ] # "Reply is ''" + newline
     [ "$(tr -d "B'\n" <"$dir/got")" = "Reply is " ]
 }
 
@@ -237,12 +237,19 @@ no_reply_fifos() {
     printf 'garbage\n' >"$FIFO"
     run_program "$DIR/client" "$FIFO" <<<"after garbage"
     [ "$output" = "Reply is 'AFTER GARBAGE'" ]
-    grep -q '^server: dropped 8 bytes: not a valid request frame$' "$SERVER_ERR"
-    # The magic followed by an impossible length (0) is not a frame either.
-    printf 'UPF1\001\000\000\000\000\000\000\000' >"$FIFO"
+    grep -qx 'server: dropped 8 bytes: not a valid request frame' "$SERVER_ERR"
+    # Magic, id 1, length 0 (out of range) and a matching check: 16 bytes
+    # that look like a header but are not one.
+    printf 'UPF1\001\000\000\000\000\000\000\000\376\377\377\377' >"$FIFO"
     run_program "$DIR/client" "$FIFO" <<<"still here"
     [ "$output" = "Reply is 'STILL HERE'" ]
-    grep -q '^server: dropped 12 bytes: not a valid request frame$' "$SERVER_ERR"
+    grep -qx 'server: dropped 16 bytes: not a valid request frame' "$SERVER_ERR"
+    # A lone magic waits for the rest of its header, which never comes: the
+    # next client's frame shows it was garbage.
+    printf 'UPF1' >"$FIFO"
+    run_program "$DIR/client" "$FIFO" <<<"and again"
+    [ "$output" = "Reply is 'AND AGAIN'" ]
+    grep -qx 'server: dropped 4 bytes: not a valid request frame' "$SERVER_ERR"
     kill -0 "$SERVER_PID"
 }
 
