@@ -328,13 +328,15 @@ yardsticks() {
         if present 02-thread; then
             for c in 10 100; do
                 [ "$QUICK" = 0 ] || [ "$c" = 100 ] || continue
-                pair "yard|echoloop|$c|$place" "bench/echoloop" \
+                # The echo loop's runs here are keyed apart from those
+                # against 09: each ratio uses the runs alternating with it.
+                pair "yard|echoloop, for 02|$c|$place" "bench/echoloop" \
                     "$KIT_ROOT/bench/echoloop 0" \
                     "yard|02-thread -w 0|$c|$place" "02-thread -w 0" \
                     "$KIT_ROOT/02-thread/server -w 0 -q -d 0 0" "$c" "$place" \
                     "$driver" "$driver"
                 compare "02-thread c=$c / bare epoll loop$driver_note" \
-                    "yard|02-thread -w 0|$c|$place" "yard|echoloop|$c|$place" \
+                    "yard|02-thread -w 0|$c|$place" "yard|echoloop, for 02|$c|$place" \
                     "$place" ">= 0.7"
             done
         else
