@@ -7,7 +7,7 @@
  * frame on its own FIFO. It removes its FIFO when it ends, also on Ctrl-C.
  *
  * Run:   ./10-pipes-fifo-signals/client /tmp/upper.fifo
- * Look:  a line longer than FRAME_PAYLOAD_MAX (4084 bytes here) is refused
+ * Look:  a line longer than FRAME_PAYLOAD_MAX (4080 bytes here) is refused
  *        with a message, since it would not fit in one atomic write; and
  *        after Ctrl-C, ls shows that FIFO.reply.PID is gone.
  */
@@ -68,45 +68,16 @@ static int catch_stop_signals_here(void)
     return ignore_sigpipe(); /* a vanished server is EPIPE, not death */
 }
 
-static void print_usage(FILE *out)
-{
-    fprintf(out, "usage: %s [-t SEC] FIFO\n", progname());
-}
-
-static int usage_error(const char *what, const char *reason)
-{
-    report_error(what, reason);
-    print_usage(stderr);
-    return 2;
-}
-
 /* Returns -1 to go on, or the exit status (0 after -h, 2 on a mistake). */
 static int parse_args(int argc, char **argv, struct fifo_client *client)
 {
-    char what[3] = "-?";
-    int letter;
-
-    while ((letter = getopt(argc, argv, ":t:h")) != -1) {
-        what[1] = (char)(letter == ':' || letter == '?' ? optopt : letter);
-        if (letter == 'h') {
-            print_usage(stdout);
-            printf("  -t SEC seconds to wait for a reply (default 30)\n"
-                   "  -h     print this help\n");
-            return 0;
-        } else if (letter == 't') {
-            if (parse_long(optarg, 1, MAX_TIMEOUT_S, &client->timeout_s) != 0)
-                return usage_error(what, "not a number from 1 to 3600");
-        } else if (letter == ':') {
-            return usage_error(what, "needs an argument");
-        } else {
-            return usage_error(what, "unknown option");
-        }
-    }
-    if (argc - optind != 1)
-        return usage_error("arguments",
-                           argc - optind < 1 ? "missing" : "too many");
-    client->request_path = argv[optind];
-    return -1;
+    const struct opt_spec options[] = {
+        {'t', "SEC", "seconds to wait for a reply (default 30)", 1,
+         MAX_TIMEOUT_S, &client->timeout_s, NULL},
+    };
+    return parse_fifo_args(argc, argv, options,
+                           sizeof options / sizeof options[0],
+                           &client->request_path);
 }
 
 /* mkfifo fails with EEXIST rather than reuse or follow anything at the

@@ -10,7 +10,9 @@
  *   - the server opens its own FIFO for writing too, so read() never
  *     returns end of file when the last client goes away;
  *   - the reply FIFO is opened with O_NONBLOCK and a bounded retry, so a
- *     client that died before reading cannot block the server.
+ *     client that died before reading cannot block the server;
+ *   - it waits in pselect() with SIGINT/SIGTERM unblocked only there, so a
+ *     stop signal is never lost between "check the flag" and "wait".
  *
  * Run:   ./10-pipes-fifo-signals/server /tmp/upper.fifo      and then
  *        ./10-pipes-fifo-signals/client /tmp/upper.fifo
@@ -53,51 +55,17 @@ struct fifo_server {
     long requests;  /* count, for the log lines */
 };
 
-static void print_usage(FILE *out)
-{
-    fprintf(out, "usage: %s [-d MS] [-q] FIFO\n", progname());
-}
-
-static int usage_error(const char *what, const char *reason)
-{
-    report_error(what, reason);
-    print_usage(stderr);
-    return 2;
-}
-
-/* Returns -1 to go on, or the exit status (0 after -h, 2 on a mistake).
- * Not common/options.c: that parser wants a PORT, and here it is a path. */
+/* Returns -1 to go on, or the exit status (0 after -h, 2 on a mistake). */
 static int parse_args(int argc, char **argv, struct fifo_server *server)
 {
-    char what[3] = "-?";
-    int letter;
-
-    while ((letter = getopt(argc, argv, ":d:qh")) != -1) {
-        what[1] = (char)(letter == ':' || letter == '?' ? optopt : letter);
-        if (letter == 'h') {
-            print_usage(stdout);
-            printf("  -d MS  simulated work per request, in ms (default "
-                   "1000)\n  -q     quiet: no per-request log lines\n"
-                   "  -h     print this help\n");
-            return 0;
-        } else if (letter == 'q') {
-            server->quiet = true;
-        } else if (letter == 'd') {
-            if (parse_long(optarg, 0, MAX_DELAY_MS, &server->delay_ms) != 0)
-                return usage_error(what, "not a number from 0 to 3600000");
-        } else if (letter == ':') {
-            return usage_error(what, "needs an argument");
-        } else {
-            return usage_error(what, "unknown option");
-        }
-    }
-    if (argc - optind != 1)
-        return usage_error("arguments",
-                           argc - optind < 1 ? "missing" : "too many");
-    server->path = argv[optind];
-    if (server->path[0] == '\0')
-        return usage_error("FIFO", "empty path");
-    return -1;
+    const struct opt_spec options[] = {
+        {'d', "MS", "simulated work per request, in ms (default 1000)", 0,
+         MAX_DELAY_MS, &server->delay_ms, NULL},
+        {'q', NULL, "quiet: no per-request log lines", 0, 0, NULL,
+         &server->quiet},
+    };
+    return parse_fifo_args(argc, argv, options,
+                           sizeof options / sizeof options[0], &server->path);
 }
 
 /* Opens both ends of the request FIFO, creating it if needed. Returns 0,
