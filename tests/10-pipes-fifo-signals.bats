@@ -253,6 +253,19 @@ no_reply_fifos() {
     kill -0 "$SERVER_PID"
 }
 
+@test "64 KiB of random bytes into the FIFO: all dropped, the next client served" {
+    start_fifo_server -d 0 -q
+    head -c 65536 /dev/urandom >"$FIFO"
+    run_program "$DIR/client" "$FIFO" <<<"after the noise"
+    [ "$status" -eq 0 ]
+    [ "$output" = "Reply is 'AFTER THE NOISE'" ]
+    # Every random byte was dropped, none served as a request.
+    local dropped
+    dropped=$(awk '/^server: dropped [0-9]+ bytes: not a valid request frame$/ { n += $3 } END { print n + 0 }' "$SERVER_ERR")
+    [ "$dropped" -eq 65536 ]
+    kill -0 "$SERVER_PID"
+}
+
 @test "a client killed before reading its reply costs the server at most the retry" {
     start_fifo_server -d 300
     timeout 10 "$KIT_ROOT/$DIR/client" "$FIFO" < <(echo "doomed"; sleep 5) >/dev/null &
