@@ -18,6 +18,7 @@ size_t frame_encode(long id, const void *payload, size_t length,
                     unsigned char *out)
 {
     uint32_t id32 = (uint32_t)id, length32 = (uint32_t)length;
+    uint32_t check32 = ~(id32 ^ length32);
 
     if (!valid_header(id, length))
         return 0;
@@ -25,19 +26,21 @@ size_t frame_encode(long id, const void *payload, size_t length,
     memcpy(out, FRAME_MAGIC, FRAME_MAGIC_SIZE);
     memcpy(out + 4, &id32, sizeof id32);
     memcpy(out + 8, &length32, sizeof length32);
+    memcpy(out + 12, &check32, sizeof check32);
     memcpy(out + FRAME_HEADER_SIZE, payload, length);
     return FRAME_HEADER_SIZE + length;
 }
 
 int frame_decode_header(const unsigned char *buf, struct frame_header *header)
 {
-    uint32_t id32, length32;
+    uint32_t id32, length32, check32;
 
     if (memcmp(buf, FRAME_MAGIC, FRAME_MAGIC_SIZE) != 0)
         return -1;
     memcpy(&id32, buf + 4, sizeof id32);
     memcpy(&length32, buf + 8, sizeof length32);
-    if (!valid_header((long)id32, length32))
+    memcpy(&check32, buf + 12, sizeof check32);
+    if (check32 != ~(id32 ^ length32) || !valid_header((long)id32, length32))
         return -1;
     header->id = (long)id32;
     header->length = length32;
@@ -60,7 +63,7 @@ enum frame_scan_result frame_scan(const unsigned char *buf, size_t len,
         if (avail < FRAME_HEADER_SIZE)
             return FRAME_NEED_MORE;
         /* The magic can also occur by chance inside garbage: a header
-         * whose id or length is out of range is not a frame either. */
+         * that does not check out is not a frame either. */
         if (frame_decode_header(buf + start, header) != 0)
             continue;
         if (avail - FRAME_HEADER_SIZE < header->length)
