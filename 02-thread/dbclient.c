@@ -104,14 +104,18 @@ static int print_reply_line(struct line_reader *reader, char *reply,
 
 /* Sends one request and prints its whole reply: one line, or for a
  * successful LIST the "OK n" line and the n lines after it. */
-static int exchange_request(int fd, struct line_reader *reader,
-                            const char *line, size_t len)
+static int exchange_request(int fd, struct line_reader *reader, char *line,
+                            size_t len)
 {
     char reply[LINE_BUFFER_SIZE(REPLY_LINE_MAX)];
     size_t reply_len;
     long more = 0;
 
-    if (write_all(fd, line, len) != 0 || write_all(fd, "\n", 1) != 0) {
+    /* One write for the request and its newline: two small writes would
+     * meet Nagle's algorithm and wait for a delayed ACK (40 ms) each time.
+     * line[len] is the '\n' or the NUL getline put after the text. */
+    line[len] = '\n';
+    if (write_all(fd, line, len + 1) != 0) {
         report_errno("write to server");
         return 1;
     }
