@@ -1,26 +1,22 @@
 /* db.c - the hash table and its two locking disciplines.
  *
- * Every operation is written once. Four small functions decide what
- * "locking" means:
+ * -L record: every bucket has a mutex for its chain, every record a mutex
+ * for its age and name. To use a record, a thread locks the bucket, finds
+ * the record, locks the record, and only then lets go of the bucket (lock
+ * coupling). Clients working on different records hold different mutexes
+ * and run at the same time; two on the same record take turns.
  *
- *   enter_shared / leave_shared        the structure, for a lookup
- *   enter_exclusive / leave_exclusive  the structure, to add or remove
- *   lock_record / unlock_record        one record's fields
+ * -L global: one mutex, taken by every operation from start to end. The
+ * record functions below then lock nothing more.
  *
- * -L record: a pthread_rwlock_t guards the structure (bucket chains and the
- * record count); many lookups hold it at once (read), ADD and DEL alone
- * (write). Each record's mutex guards its age and name. The lock order is
- * always structure first, then one record: no cycle, no deadlock.
- *
- * -L global: the structure functions lock one mutex, the record functions
- * do nothing (the mutex already covers every field).
- *
- * Why DEL cannot free a record a GET is reading: GET holds the structure
- * read lock from the lookup until it has copied the record; DEL needs the
- * write lock, which it gets only once every reader has left, and while it
- * holds it no lookup can start. So nobody holds a pointer to the record
- * when DEL unlinks and frees it, and nobody holds its mutex either (record
- * mutexes are only taken under the structure lock). */
+ * Why DEL never frees a record that a GET is still reading: a thread can
+ * only reach a record through its bucket, and it takes the record's mutex
+ * before it lets go of the bucket. DEL locks the bucket and then the
+ * record, so it waits until the GET has finished; and once DEL has
+ * unlinked the record (still holding the bucket) nobody can find it any
+ * more. Lock order: one bucket (LIST: every bucket, in ascending order),
+ * then one record, then the record count. Always that order: no
+ * deadlock. */
 #include "db.h"
 
 #include "upper.h"
@@ -29,23 +25,29 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct record {
-    struct record *next;  /* bucket chain: the structure lock guards it */
+    struct record *next;  /* the chain: its bucket's mutex guards it */
     pthread_mutex_t lock; /* age and name (-L record); id never changes */
     struct person person;
+};
+
+struct bucket {
+    pthread_mutex_t lock; /* -L record: the chain */
+    struct record *chain;
 };
 
 struct db {
     enum db_locking locking;
     long hold_ms;
     pthread_mutex_t global;     /* -L global: the one lock */
-    pthread_rwlock_t structure; /* -L record: the chains and count */
+    pthread_mutex_t count_lock; /* -L record: count */
     size_t count;               /* records in the table */
-    struct record *buckets[DB_BUCKETS];
+    struct bucket buckets[DB_BUCKETS];
 };
 
 void check_lock(int rc, const char *what)
@@ -56,54 +58,21 @@ void check_lock(int rc, const char *what)
     }
 }
 
-static void enter_shared(struct db *db)
+static bool per_record(const struct db *db)
 {
-    if (db->locking == DB_LOCK_GLOBAL)
-        check_lock(pthread_mutex_lock(&db->global), "lock database");
-    else
-        check_lock(pthread_rwlock_rdlock(&db->structure), "read-lock table");
-}
-
-static void enter_exclusive(struct db *db)
-{
-    if (db->locking == DB_LOCK_GLOBAL)
-        check_lock(pthread_mutex_lock(&db->global), "lock database");
-    else
-        check_lock(pthread_rwlock_wrlock(&db->structure), "write-lock table");
-}
-
-/* The same unlock for both: a rwlock is released the same way whichever
- * side was held. */
-static void leave_structure(struct db *db)
-{
-    if (db->locking == DB_LOCK_GLOBAL)
-        check_lock(pthread_mutex_unlock(&db->global), "unlock database");
-    else
-        check_lock(pthread_rwlock_unlock(&db->structure), "unlock table");
-}
-
-static void lock_record(struct db *db, struct record *record)
-{
-    if (db->locking == DB_LOCK_RECORD)
-        check_lock(pthread_mutex_lock(&record->lock), "lock record");
-}
-
-static void unlock_record(struct db *db, struct record *record)
-{
-    if (db->locking == DB_LOCK_RECORD)
-        check_lock(pthread_mutex_unlock(&record->lock), "unlock record");
+    return db->locking == DB_LOCK_RECORD;
 }
 
 /* The simulated slow storage access, done with the request's locks held:
  * under -L global it stops every other client, under -L record only those
- * that want the same record (or, for ADD and DEL, the structure). */
+ * that want the same record (or, for ADD and DEL, the same bucket). */
 static void hold_while_locked(const struct db *db)
 {
     simulate_work(db->hold_ms);
 }
 
 /* FNV-1a: a simple, well-spread hash of the id's bytes. */
-static size_t bucket_of(const char *id)
+static struct bucket *bucket_of(struct db *db, const char *id)
 {
     uint32_t hash = 2166136261u;
 
@@ -111,42 +80,161 @@ static size_t bucket_of(const char *id)
         hash ^= (unsigned char)*id;
         hash *= 16777619u;
     }
-    return hash % DB_BUCKETS;
+    return &db->buckets[hash % DB_BUCKETS];
 }
 
-/* The link that points at id's record (or at the NULL ending its chain):
- * handing back the link lets DEL unlink without a second walk. Call with
- * the structure held. */
-static struct record **find_link(struct db *db, const char *id)
+/* The link that points at id's record (or at the NULL ending the chain):
+ * handing back the link lets DEL unlink without a second walk. */
+static struct record **find_link(struct bucket *bucket, const char *id)
 {
-    struct record **link = &db->buckets[bucket_of(id)];
+    struct record **link = &bucket->chain;
 
     while (*link != NULL && strcmp((*link)->person.id, id) != 0)
         link = &(*link)->next;
     return link;
 }
 
+/* --- the locking, in one place ------------------------------------------ */
+
+/* A bucket, to add or remove in its chain. */
+static struct bucket *open_bucket(struct db *db, const char *id)
+{
+    struct bucket *bucket = bucket_of(db, id);
+
+    check_lock(pthread_mutex_lock(per_record(db) ? &bucket->lock : &db->global),
+               "lock bucket");
+    return bucket;
+}
+
+static void close_bucket(struct db *db, struct bucket *bucket)
+{
+    check_lock(
+        pthread_mutex_unlock(per_record(db) ? &bucket->lock : &db->global),
+        "unlock bucket");
+}
+
+/* id's record, locked for reading or changing its fields, or NULL when
+ * there is none (then nothing stays locked). */
+static struct record *open_record(struct db *db, const char *id)
+{
+    struct bucket *bucket = open_bucket(db, id);
+    struct record *record = *find_link(bucket, id);
+
+    if (record == NULL) {
+        hold_while_locked(db); /* looking costs the same as finding */
+        close_bucket(db, bucket);
+        return NULL;
+    }
+    if (per_record(db)) {
+        /* Lock coupling: the record is locked BEFORE its bucket is let
+         * go, so a DEL (which needs the bucket) cannot slip in between. */
+        check_lock(pthread_mutex_lock(&record->lock), "lock record");
+        close_bucket(db, bucket);
+    }
+    /* -L global: the one mutex stays held until close_record. */
+    return record;
+}
+
+static void close_record(struct db *db, struct record *record)
+{
+    check_lock(
+        pthread_mutex_unlock(per_record(db) ? &record->lock : &db->global),
+        "unlock record");
+}
+
+/* Inside a bucket (or LIST's every bucket) already held: wait for the
+ * thread using this record, if any, and keep the others out. Nothing to do
+ * under -L global. */
+static void lock_record_in_bucket(struct db *db, struct record *record)
+{
+    if (per_record(db))
+        check_lock(pthread_mutex_lock(&record->lock), "lock record");
+}
+
+static void unlock_record_in_bucket(struct db *db, struct record *record)
+{
+    if (per_record(db))
+        check_lock(pthread_mutex_unlock(&record->lock), "unlock record");
+}
+
+/* ADD reserves a place among DB_MAX_RECORDS, DEL gives one back. Two ADDs
+ * in different buckets may run at once: the count needs its own lock. */
+static bool take_place(struct db *db)
+{
+    bool taken;
+
+    if (per_record(db))
+        check_lock(pthread_mutex_lock(&db->count_lock), "lock count");
+    taken = db->count < DB_MAX_RECORDS;
+    if (taken)
+        db->count++;
+    if (per_record(db))
+        check_lock(pthread_mutex_unlock(&db->count_lock), "unlock count");
+    return taken;
+}
+
+static void give_place_back(struct db *db)
+{
+    if (per_record(db))
+        check_lock(pthread_mutex_lock(&db->count_lock), "lock count");
+    db->count--;
+    if (per_record(db))
+        check_lock(pthread_mutex_unlock(&db->count_lock), "unlock count");
+}
+
+/* LIST: every bucket, always in ascending order, so that two LISTs (or a
+ * LIST and an ADD, which holds only one bucket) cannot deadlock. */
+static void open_every_bucket(struct db *db)
+{
+    if (!per_record(db)) {
+        check_lock(pthread_mutex_lock(&db->global), "lock database");
+        return;
+    }
+    for (size_t i = 0; i < DB_BUCKETS; i++)
+        check_lock(pthread_mutex_lock(&db->buckets[i].lock), "lock bucket");
+}
+
+static void close_every_bucket(struct db *db)
+{
+    if (!per_record(db)) {
+        check_lock(pthread_mutex_unlock(&db->global), "unlock database");
+        return;
+    }
+    for (size_t i = DB_BUCKETS; i-- > 0;)
+        check_lock(pthread_mutex_unlock(&db->buckets[i].lock), "unlock bucket");
+}
+
+/* --- opening and closing ------------------------------------------------ */
+
 struct db *db_open(enum db_locking locking, long hold_ms)
 {
     struct db *db = calloc(1, sizeof *db);
+    size_t ready = 0;
     int rc;
 
     if (db == NULL)
         return NULL;
     db->locking = locking;
     db->hold_ms = hold_ms;
-    if ((rc = pthread_mutex_init(&db->global, NULL)) != 0) {
-        free(db);
-        errno = rc;
-        return NULL;
-    }
-    if ((rc = pthread_rwlock_init(&db->structure, NULL)) != 0) {
-        pthread_mutex_destroy(&db->global);
-        free(db);
-        errno = rc;
-        return NULL;
+    if ((rc = pthread_mutex_init(&db->global, NULL)) != 0)
+        goto fail;
+    if ((rc = pthread_mutex_init(&db->count_lock, NULL)) != 0)
+        goto fail_global;
+    for (; ready < DB_BUCKETS; ready++) {
+        if ((rc = pthread_mutex_init(&db->buckets[ready].lock, NULL)) != 0)
+            goto fail_buckets;
     }
     return db;
+fail_buckets:
+    while (ready-- > 0)
+        pthread_mutex_destroy(&db->buckets[ready].lock);
+    pthread_mutex_destroy(&db->count_lock);
+fail_global:
+    pthread_mutex_destroy(&db->global);
+fail:
+    free(db);
+    errno = rc;
+    return NULL;
 }
 
 static void free_record(struct record *record)
@@ -158,16 +246,20 @@ static void free_record(struct record *record)
 void db_close(struct db *db)
 {
     for (size_t i = 0; i < DB_BUCKETS; i++) {
-        while (db->buckets[i] != NULL) {
-            struct record *record = db->buckets[i];
-            db->buckets[i] = record->next;
+        struct bucket *bucket = &db->buckets[i];
+        while (bucket->chain != NULL) {
+            struct record *record = bucket->chain;
+            bucket->chain = record->next;
             free_record(record);
         }
+        pthread_mutex_destroy(&bucket->lock);
     }
-    pthread_rwlock_destroy(&db->structure);
+    pthread_mutex_destroy(&db->count_lock);
     pthread_mutex_destroy(&db->global);
     free(db);
 }
+
+/* --- the operations ------------------------------------------------------ */
 
 /* A record ready to be linked, built before taking any lock so that
  * malloc does not run while other clients wait. */
@@ -190,22 +282,21 @@ enum db_status db_add(struct db *db, const struct person *person)
 {
     struct record *record = new_record(person);
     struct record **link;
+    struct bucket *bucket;
     enum db_status status = DB_OK;
 
     if (record == NULL)
         return DB_NO_MEMORY;
-    enter_exclusive(db);
+    bucket = open_bucket(db, person->id);
     hold_while_locked(db);
-    link = find_link(db, person->id);
+    link = find_link(bucket, person->id);
     if (*link != NULL)
         status = DB_EXISTS;
-    else if (db->count == DB_MAX_RECORDS)
+    else if (!take_place(db))
         status = DB_FULL;
-    else {
-        *link = record; /* at the chain's end, where the walk stopped */
-        db->count++;
-    }
-    leave_structure(db);
+    else
+        *link = record; /* at the chain's end, where the search stopped */
+    close_bucket(db, bucket);
     if (status != DB_OK)
         free_record(record);
     return status;
@@ -213,89 +304,76 @@ enum db_status db_add(struct db *db, const struct person *person)
 
 enum db_status db_get(struct db *db, const char *id, struct person *out)
 {
-    struct record *record;
+    struct record *record = open_record(db, id);
 
-    enter_shared(db);
-    record = *find_link(db, id);
-    if (record != NULL) {
-        /* Copy under the record's lock: a SET running at the same time
-         * changes age and name together, and we must see both old or both
-         * new, never the new age with the old name (a torn read). */
-        lock_record(db, record);
-        hold_while_locked(db);
-        *out = record->person;
-        unlock_record(db, record);
-    } else {
-        hold_while_locked(db);
-    }
-    leave_structure(db);
-    return record != NULL ? DB_OK : DB_NOT_FOUND;
+    if (record == NULL)
+        return DB_NOT_FOUND;
+    /* Copy under the record's lock: a SET running at the same time
+     * changes age and name together, and we must see both old or both
+     * new, never the new age with the old name (a torn read). */
+    hold_while_locked(db);
+    *out = record->person;
+    close_record(db, record);
+    return DB_OK;
 }
 
 enum db_status db_set(struct db *db, const struct person *person)
 {
-    struct record *record;
+    struct record *record = open_record(db, person->id);
 
-    /* Shared is enough: SET changes a record's fields, not the chains. */
-    enter_shared(db);
-    record = *find_link(db, person->id);
-    if (record != NULL) {
-        lock_record(db, record);
-        hold_while_locked(db);
-        record->person.age = person->age;
-        memcpy(record->person.name, person->name, sizeof person->name);
-        unlock_record(db, record);
-    } else {
-        hold_while_locked(db);
-    }
-    leave_structure(db);
-    return record != NULL ? DB_OK : DB_NOT_FOUND;
-}
-
-enum db_status db_del(struct db *db, const char *id)
-{
-    struct record **link, *record;
-
-    enter_exclusive(db);
+    if (record == NULL)
+        return DB_NOT_FOUND;
+    /* The simulated storage time falls between the two field writes, as
+     * when a record is written field by field: without the record's lock,
+     * a GET could copy the new age with the old name. */
+    record->person.age = person->age;
     hold_while_locked(db);
-    link = find_link(db, id);
-    record = *link;
-    if (record != NULL) {
-        *link = record->next;
-        db->count--;
-    }
-    leave_structure(db);
-    /* Unlinked while we held the write lock: no other thread can reach it
-     * any more, so it can be freed without any lock. */
-    if (record != NULL)
-        free_record(record);
-    return record != NULL ? DB_OK : DB_NOT_FOUND;
+    memcpy(record->person.name, person->name, sizeof person->name);
+    close_record(db, record);
+    return DB_OK;
 }
 
 enum db_status db_birthday(struct db *db, const char *id, long *new_age)
 {
-    struct record *record;
-    enum db_status status = DB_NOT_FOUND;
+    struct record *record = open_record(db, id);
+    enum db_status status = DB_OK;
+    long age;
 
-    enter_shared(db);
-    record = *find_link(db, id);
-    if (record != NULL) {
-        /* Read, add one and write back under one lock: two clients doing
-         * it at once must give +2, not +1 (a lost update). */
-        lock_record(db, record);
-        hold_while_locked(db);
-        if (record->person.age == LONG_MAX) {
-            status = DB_AGE_OVERFLOW;
-        } else {
-            *new_age = ++record->person.age;
-            status = DB_OK;
-        }
-        unlock_record(db, record);
-    } else {
-        hold_while_locked(db);
-    }
-    leave_structure(db);
+    if (record == NULL)
+        return DB_NOT_FOUND;
+    /* Read, add one, write back, all under the record's lock. Without it
+     * two clients could both read 30 and both write 31 (a lost update);
+     * the simulated storage time between the read and the write makes
+     * that window wide. */
+    age = record->person.age;
+    hold_while_locked(db);
+    if (age == LONG_MAX)
+        status = DB_AGE_OVERFLOW;
+    else
+        record->person.age = *new_age = age + 1;
+    close_record(db, record);
     return status;
+}
+
+enum db_status db_del(struct db *db, const char *id)
+{
+    struct bucket *bucket = open_bucket(db, id);
+    struct record **link = find_link(bucket, id), *record = *link;
+
+    hold_while_locked(db);
+    if (record != NULL) {
+        /* Wait for whoever is using the record (they hold its lock, not
+         * the bucket); later comers cannot reach it: we hold the bucket. */
+        lock_record_in_bucket(db, record);
+        *link = record->next;
+        unlock_record_in_bucket(db, record);
+        give_place_back(db);
+    }
+    close_bucket(db, bucket);
+    /* Unlinked, unlocked, unreachable: free it without any lock. */
+    if (record != NULL)
+        free_record(record);
+    return record != NULL ? DB_OK : DB_NOT_FOUND;
 }
 
 static int by_id(const void *a, const void *b)
@@ -309,23 +387,25 @@ enum db_status db_list(struct db *db, struct person **people, size_t *count)
     struct person *copy = NULL;
     size_t n = 0;
 
-    enter_shared(db);
+    /* Holding every bucket, no ADD or DEL is half done: the count and the
+     * set of ids are those of one moment. */
+    open_every_bucket(db);
     hold_while_locked(db);
-    /* Teaching shortcut: malloc under the read lock. Only ADD and DEL wait
-     * for it, and the copy is what lets us send the reply with no lock held
-     * (a slow client must never keep the table locked). */
+    /* Teaching shortcut: malloc with the buckets held. The copy is what
+     * lets us send the reply with no lock held: a slow client must never
+     * keep the table locked. */
     if (db->count > 0 && (copy = malloc(db->count * sizeof *copy)) == NULL) {
-        leave_structure(db);
+        close_every_bucket(db);
         return DB_NO_MEMORY;
     }
     for (size_t i = 0; i < DB_BUCKETS; i++) {
-        for (struct record *r = db->buckets[i]; r != NULL; r = r->next) {
-            lock_record(db, r);
+        for (struct record *r = db->buckets[i].chain; r != NULL; r = r->next) {
+            lock_record_in_bucket(db, r);
             copy[n++] = r->person;
-            unlock_record(db, r);
+            unlock_record_in_bucket(db, r);
         }
     }
-    leave_structure(db);
+    close_every_bucket(db);
     /* Sorting needs no lock: the copy is ours. */
     if (n > 1)
         qsort(copy, n, sizeof *copy, by_id);

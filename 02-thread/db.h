@@ -3,9 +3,9 @@
  * A hash table from id to {age, name}, shared by every client thread. Two
  * ways to make it safe (the assignment's optional step is the first):
  *
- *   DB_LOCK_RECORD  a read-write lock on the table's structure (the bucket
- *                   chains) plus a mutex in every record for its fields:
- *                   requests on different records run at the same time;
+ *   DB_LOCK_RECORD  a mutex per bucket for its chain plus a mutex per
+ *                   record for its fields: requests on different records
+ *                   run at the same time;
  *   DB_LOCK_GLOBAL  one mutex around everything: one request at a time.
  *
  * Both give the same answers; see 02-thread/dbserver.md for the diagram and

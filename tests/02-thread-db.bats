@@ -28,21 +28,41 @@ expect_replies() {
     fi
 }
 
-# pipelined FILE : one connection through bash's /dev/tcp; sends every line
-# of FILE at once, then prints one reply line per request. It stands for a
-# client that pipelines requests, and costs much less than a dbclient per
-# simulated client.
+# pipelined FILE [GATE] : one connection through bash's /dev/tcp; sends
+# every line of FILE at once, then prints one reply line per request. It
+# stands for a client that pipelines requests, and costs much less than a
+# dbclient per simulated client. With GATE (a directory), it connects, says
+# so by creating GATE/ready.PID and sends only once GATE/go exists, so that
+# many of them hit the server at the same moment (see open_gate).
 pipelined() {
-    local count line i
-    count=$(wc -l <"$1")
+    local count line i gate=${2:-}
     local sock # a free descriptor chosen by bash: 3 belongs to bats
+    count=$(wc -l <"$1")
     exec {sock}<>"/dev/tcp/127.0.0.1/$PORT" || return 1
+    if [ -n "$gate" ]; then
+        : >"$gate/ready.$BASHPID"
+        for ((i = 0; i < 3000; i++)); do
+            [ -e "$gate/go" ] && break
+            sleep 0.01
+        done
+    fi
     cat "$1" >&"$sock"
     for ((i = 0; i < count; i++)); do
         IFS= read -r -t 30 line <&"$sock" || { echo "reply $i of $count missing"; exec {sock}>&-; return 1; }
         printf '%s\n' "$line"
     done
     exec {sock}>&-
+}
+
+# open_gate GATE N : waits until N gated clients are connected, then lets
+# them all send at once.
+open_gate() {
+    local i
+    for ((i = 0; i < 2000; i++)); do
+        [ "$(find "$1" -name 'ready.*' | wc -l)" -ge "$2" ] && break
+        sleep 0.01
+    done
+    : >"$1/go"
 }
 
 # repeat N LINE... : prints the LINEs N times over.
@@ -286,17 +306,21 @@ $(printf 'ADD d 1 bad\377name\nADD e 1 tab\there\nSET c 2 \303\n')"
 # birthday_storm MODE : 50 clients send BIRTHDAY for one record 100 times
 # each; every reply must be a distinct age and the record must end 5,000
 # older. A lost update (two threads reading the same age) fails both.
+# -d 1 puts a millisecond between reading the age and writing it back, so
+# that a missing lock loses updates for sure (5,000 x 1 ms: about 5 s).
 birthday_storm() {
     local dir=$BATS_TEST_TMPDIR i
-    start_db -q -L "$1"
+    start_db -q -d 1 -L "$1"
     db "ADD shared 0 Same Record"
     expect_replies "OK"
     repeat 100 "BIRTHDAY shared" >"$dir/requests"
     local pids=()
+    mkdir "$dir/gate"
     for ((i = 0; i < 50; i++)); do
-        pipelined "$dir/requests" >"$dir/replies.$i" &
+        pipelined "$dir/requests" "$dir/gate" >"$dir/replies.$i" &
         pids+=($!)
     done
+    open_gate "$dir/gate" 50
     wait "${pids[@]}"
     cat "$dir"/replies.* >"$dir/all"
     [ "$(grep -c '^OK [0-9]*$' "$dir/all")" -eq 5000 ] || { grep -v '^OK [0-9]*$' "$dir/all" | head; return 1; }
@@ -315,25 +339,28 @@ birthday_storm() {
 # "2 bbbbbbbbbb", a cycler DELetes and re-ADDs it, readers GET it. Every
 # GET must be one whole version or ERR not found, never a mix (a torn
 # read), and the server must survive and exit cleanly (no use after free:
-# under SAN=address or SAN=thread a report would fail the test).
+# under SAN=address or SAN=thread a report would fail the test). With -d 1
+# a SET spends a millisecond between writing the age and the name.
 delete_while_querying() {
     local dir=$BATS_TEST_TMPDIR i
-    start_db -q -L "$1"
+    start_db -q -d 1 -L "$1"
     db "ADD k 1 aaaa"
     repeat 150 "SET k 1 aaaa" "SET k 2 bbbbbbbbbb" >"$dir/writer"
     repeat 150 "DEL k" "ADD k 1 aaaa" >"$dir/cycler"
     repeat 300 "GET k" >"$dir/reader"
-    local pids=()
+    local pids=() gate=$dir/gate
+    mkdir "$gate"
     for ((i = 0; i < 4; i++)); do
-        pipelined "$dir/writer" >"$dir/w.$i" &
+        pipelined "$dir/writer" "$gate" >"$dir/w.$i" &
         pids+=($!)
-        pipelined "$dir/reader" >"$dir/r.$i" &
+        pipelined "$dir/reader" "$gate" >"$dir/r.$i" &
         pids+=($!)
     done
-    pipelined "$dir/cycler" >"$dir/c.0" &
+    pipelined "$dir/cycler" "$gate" >"$dir/c.0" &
     pids+=($!)
-    pipelined "$dir/reader" >"$dir/r.4" &
+    pipelined "$dir/reader" "$gate" >"$dir/r.4" &
     pids+=($!)
+    open_gate "$gate" 10
     wait "${pids[@]}"
     [ "$(cat "$dir"/r.* | wc -l)" -eq 1500 ]
     [ "$(cat "$dir"/w.* | wc -l)" -eq 1200 ]
