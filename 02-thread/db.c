@@ -4,19 +4,21 @@
  * for its age and name. To use a record, a thread locks the bucket, finds
  * the record, locks the record, and only then lets go of the bucket (lock
  * coupling). Clients working on different records hold different mutexes
- * and run at the same time; two on the same record take turns.
+ * and run at the same time; two on the same record take turns. One more
+ * lock, a read-write lock, is about which records exist: ADD and DEL hold
+ * it shared (they may run at once, each in its own bucket), LIST holds it
+ * alone, so that it never sees an ADD or a DEL half done.
  *
  * -L global: one mutex, taken by every operation from start to end. The
- * record functions below then lock nothing more.
+ * other locks are then never touched.
  *
  * Why DEL never frees a record that a GET is still reading: a thread can
  * only reach a record through its bucket, and it takes the record's mutex
  * before it lets go of the bucket. DEL locks the bucket and then the
  * record, so it waits until the GET has finished; and once DEL has
  * unlinked the record (still holding the bucket) nobody can find it any
- * more. Lock order: one bucket (LIST: every bucket, in ascending order),
- * then one record, then the record count. Always that order: no
- * deadlock. */
+ * more. Lock order, always the same, so no deadlock: membership, then one
+ * bucket, then one record, then the record count. */
 #include "db.h"
 
 #include "upper.h"
@@ -44,9 +46,10 @@ struct bucket {
 struct db {
     enum db_locking locking;
     long hold_ms;
-    pthread_mutex_t global;     /* -L global: the one lock */
-    pthread_mutex_t count_lock; /* -L record: count */
-    size_t count;               /* records in the table */
+    pthread_mutex_t global;      /* -L global: the one lock */
+    pthread_rwlock_t membership; /* -L record: ADD/DEL shared, LIST alone */
+    pthread_mutex_t count_lock;  /* -L record: count */
+    size_t count;                /* records in the table */
     struct bucket buckets[DB_BUCKETS];
 };
 
@@ -182,26 +185,48 @@ static void give_place_back(struct db *db)
         check_lock(pthread_mutex_unlock(&db->count_lock), "unlock count");
 }
 
-/* LIST: every bucket, always in ascending order, so that two LISTs (or a
- * LIST and an ADD, which holds only one bucket) cannot deadlock. */
-static void open_every_bucket(struct db *db)
+/* ADD and DEL change which records exist. Under -L record they share the
+ * membership lock, each working in its own bucket. */
+static void start_change(struct db *db)
 {
-    if (!per_record(db)) {
-        check_lock(pthread_mutex_lock(&db->global), "lock database");
-        return;
-    }
-    for (size_t i = 0; i < DB_BUCKETS; i++)
-        check_lock(pthread_mutex_lock(&db->buckets[i].lock), "lock bucket");
+    if (per_record(db))
+        check_lock(pthread_rwlock_rdlock(&db->membership), "lock members");
 }
 
-static void close_every_bucket(struct db *db)
+static void end_change(struct db *db)
 {
-    if (!per_record(db)) {
-        check_lock(pthread_mutex_unlock(&db->global), "unlock database");
-        return;
-    }
-    for (size_t i = DB_BUCKETS; i-- > 0;)
-        check_lock(pthread_mutex_unlock(&db->buckets[i].lock), "unlock bucket");
+    if (per_record(db))
+        check_lock(pthread_rwlock_unlock(&db->membership), "unlock members");
+}
+
+/* LIST holds the membership lock alone: no ADD or DEL runs meanwhile, so
+ * the ids it sees are those of one moment. It then visits the buckets one
+ * at a time (holding all 1,024 at once would be heavy, and more than
+ * ThreadSanitizer can track). */
+static void start_listing(struct db *db)
+{
+    check_lock(per_record(db) ? pthread_rwlock_wrlock(&db->membership)
+                              : pthread_mutex_lock(&db->global),
+               "lock for LIST");
+}
+
+static void end_listing(struct db *db)
+{
+    check_lock(per_record(db) ? pthread_rwlock_unlock(&db->membership)
+                              : pthread_mutex_unlock(&db->global),
+               "unlock after LIST");
+}
+
+static void lock_chain(struct db *db, struct bucket *bucket)
+{
+    if (per_record(db))
+        check_lock(pthread_mutex_lock(&bucket->lock), "lock bucket");
+}
+
+static void unlock_chain(struct db *db, struct bucket *bucket)
+{
+    if (per_record(db))
+        check_lock(pthread_mutex_unlock(&bucket->lock), "unlock bucket");
 }
 
 /* --- opening and closing ------------------------------------------------ */
@@ -218,8 +243,10 @@ struct db *db_open(enum db_locking locking, long hold_ms)
     db->hold_ms = hold_ms;
     if ((rc = pthread_mutex_init(&db->global, NULL)) != 0)
         goto fail;
-    if ((rc = pthread_mutex_init(&db->count_lock, NULL)) != 0)
+    if ((rc = pthread_rwlock_init(&db->membership, NULL)) != 0)
         goto fail_global;
+    if ((rc = pthread_mutex_init(&db->count_lock, NULL)) != 0)
+        goto fail_membership;
     for (; ready < DB_BUCKETS; ready++) {
         if ((rc = pthread_mutex_init(&db->buckets[ready].lock, NULL)) != 0)
             goto fail_buckets;
@@ -229,6 +256,8 @@ fail_buckets:
     while (ready-- > 0)
         pthread_mutex_destroy(&db->buckets[ready].lock);
     pthread_mutex_destroy(&db->count_lock);
+fail_membership:
+    pthread_rwlock_destroy(&db->membership);
 fail_global:
     pthread_mutex_destroy(&db->global);
 fail:
@@ -255,6 +284,7 @@ void db_close(struct db *db)
         pthread_mutex_destroy(&bucket->lock);
     }
     pthread_mutex_destroy(&db->count_lock);
+    pthread_rwlock_destroy(&db->membership);
     pthread_mutex_destroy(&db->global);
     free(db);
 }
@@ -287,6 +317,7 @@ enum db_status db_add(struct db *db, const struct person *person)
 
     if (record == NULL)
         return DB_NO_MEMORY;
+    start_change(db);
     bucket = open_bucket(db, person->id);
     hold_while_locked(db);
     link = find_link(bucket, person->id);
@@ -297,6 +328,7 @@ enum db_status db_add(struct db *db, const struct person *person)
     else
         *link = record; /* at the chain's end, where the search stopped */
     close_bucket(db, bucket);
+    end_change(db);
     if (status != DB_OK)
         free_record(record);
     return status;
@@ -357,9 +389,13 @@ enum db_status db_birthday(struct db *db, const char *id, long *new_age)
 
 enum db_status db_del(struct db *db, const char *id)
 {
-    struct bucket *bucket = open_bucket(db, id);
-    struct record **link = find_link(bucket, id), *record = *link;
+    struct bucket *bucket;
+    struct record **link, *record;
 
+    start_change(db);
+    bucket = open_bucket(db, id);
+    link = find_link(bucket, id);
+    record = *link;
     hold_while_locked(db);
     if (record != NULL) {
         /* Wait for whoever is using the record (they hold its lock, not
@@ -370,6 +406,7 @@ enum db_status db_del(struct db *db, const char *id)
         give_place_back(db);
     }
     close_bucket(db, bucket);
+    end_change(db);
     /* Unlinked, unlocked, unreachable: free it without any lock. */
     if (record != NULL)
         free_record(record);
@@ -387,25 +424,27 @@ enum db_status db_list(struct db *db, struct person **people, size_t *count)
     struct person *copy = NULL;
     size_t n = 0;
 
-    /* Holding every bucket, no ADD or DEL is half done: the count and the
-     * set of ids are those of one moment. */
-    open_every_bucket(db);
+    start_listing(db);
     hold_while_locked(db);
-    /* Teaching shortcut: malloc with the buckets held. The copy is what
+    /* Teaching shortcut: malloc while ADD and DEL wait. The copy is what
      * lets us send the reply with no lock held: a slow client must never
-     * keep the table locked. */
+     * keep the table locked. No ADD or DEL runs now: count is stable. */
     if (db->count > 0 && (copy = malloc(db->count * sizeof *copy)) == NULL) {
-        close_every_bucket(db);
+        end_listing(db);
         return DB_NO_MEMORY;
     }
     for (size_t i = 0; i < DB_BUCKETS; i++) {
-        for (struct record *r = db->buckets[i].chain; r != NULL; r = r->next) {
+        struct bucket *bucket = &db->buckets[i];
+
+        lock_chain(db, bucket);
+        for (struct record *r = bucket->chain; r != NULL; r = r->next) {
             lock_record_in_bucket(db, r);
             copy[n++] = r->person;
             unlock_record_in_bucket(db, r);
         }
+        unlock_chain(db, bucket);
     }
-    close_every_bucket(db);
+    end_listing(db);
     /* Sorting needs no lock: the copy is ours. */
     if (n > 1)
         qsort(copy, n, sizeof *copy, by_id);
