@@ -119,9 +119,10 @@ EPOLL_PEER="$KIT_ROOT/tests/tools/epoll_peer"
     [ "$STATUS" -eq 0 ]
     less_than "$ELAPSED" 2
     # Back-pressure: the server stopped reading from it, so it holds at most
-    # a few hundred KiB of that client's replies, not 8 MiB.
+    # a few hundred KiB of that client's replies, not 8 MiB. (Under
+    # valgrind the process is valgrind itself, far larger: not checked.)
     rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status")
-    less_than "$rss" 8192
+    [ "${VALGRIND:-0}" = 1 ] || less_than "$rss" 8192
     kill "$noread" 2>/dev/null || true
 }
 
