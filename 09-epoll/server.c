@@ -9,9 +9,10 @@
  * progress in turn (concurrent) and none in parallel; with -w N the work
  * goes to N worker threads and the loop stays free (asyncio.to_thread).
  *
- * Run:   ./09-epoll/server -d 100 2000      ./09-epoll/client -n 10 localhost
- * 2000 Look:  -w 0 takes N x 8 x D like the iterative server, yet replies come
- *        interleaved; -w 10 takes 8 x D. -E switches to edge-triggered.
+ * Run:   ./09-epoll/server -d 100 2000    and then
+ *        ./09-epoll/client -n 10 localhost 2000
+ * Look:  -w 0 takes N x 8 x D like the iterative server, yet the replies
+ *        interleave; -w 10 takes 8 x D. -E switches to edge-triggered.
  *
  * Linux-only calls (no _GNU_SOURCE needed here): epoll_create1,
  * epoll_ctl, epoll_wait. accept4 and eventfd live in listener.c and pool.c.
@@ -42,7 +43,7 @@
  * end. One read adds at most CHUNK_SIZE, hence the cap below. */
 #define OUTPUT_HIGH_WATER (256 * 1024)
 #define OUTPUT_CAP        (OUTPUT_HIGH_WATER + CHUNK_SIZE)
-/* Edge-triggered fairness: reads (and accepts) per socket per wake-up. */
+/* Edge-triggered fairness: reads per socket per wake-up. */
 #define READS_PER_WAKEUP 16
 /* New clients accepted per wake-up (listener.h says why a cap). */
 #define ACCEPTS_PER_WAKEUP 64
@@ -74,18 +75,25 @@ static size_t pending(const struct conn *conn)
     return conn->out_len - conn->out_sent;
 }
 
-/* What this connection wants from epoll. EPOLLIN while we are willing to
- * read: not after end of file, not while its job is with a worker, not
- * while too much output waits (back-pressure). EPOLLOUT only while output
- * waits: a socket is almost always writable, so watching EPOLLOUT all the
- * time would wake the loop for nothing, over and over. */
+/* Whether we are willing to read from it: not after its end of file, not
+ * while its job is with a worker, not while too much output waits for it
+ * (back-pressure). */
+static bool may_read(const struct conn *conn)
+{
+    return !conn->peer_closed && !conn->job_in_flight &&
+           pending(conn) <= OUTPUT_HIGH_WATER;
+}
+
+/* What this connection wants from epoll: EPOLLIN while we may read, and
+ * EPOLLOUT only while output waits. A socket is almost always writable, so
+ * watching EPOLLOUT all the time would wake the loop for nothing, over and
+ * over. */
 static uint32_t wanted_events(const struct server *server,
                               const struct conn *conn)
 {
     uint32_t events = 0;
 
-    if (!conn->peer_closed && !conn->job_in_flight &&
-        pending(conn) <= OUTPUT_HIGH_WATER)
+    if (may_read(conn))
         events |= EPOLLIN;
     if (pending(conn) > 0)
         events |= EPOLLOUT;
@@ -274,12 +282,6 @@ static int handle_chunk(struct server *server, struct conn *conn, size_t len)
     conn->job_in_flight = true;
     pool_submit(&server->pool, job);
     return 0;
-}
-
-static bool may_read(const struct conn *conn)
-{
-    return !conn->peer_closed && !conn->job_in_flight &&
-           pending(conn) <= OUTPUT_HIGH_WATER;
 }
 
 /* Reads what has arrived. Level-triggered: one read per wake-up; if more
