@@ -4,7 +4,7 @@
  * unrelated programs can find it. Every client writes its requests into ONE
  * well-known FIFO; the server reads them all from there, one frame at a
  * time (an iterative server, like 01), and answers each client on that
- * client's own reply FIFO. Three things make it work:
+ * client's own reply FIFO. Four things make it work:
  *   - each request is one write() of at most PIPE_BUF bytes, which the
  *     kernel makes atomic: frames from many clients never interleave;
  *   - the server opens its own FIFO for writing too, so read() never
@@ -105,7 +105,7 @@ static int open_request_fifo(struct fifo_server *server)
         report_error(path, "was replaced while opening it");
         return -1;
     }
-    /* From now on read() may block: that is where the server waits. */
+    /* Back to blocking reads; the server waits in pselect() anyway. */
     if (clear_nonblocking(server->request_fd) == 0)
         return 0;
 failed:
@@ -187,10 +187,10 @@ static size_t serve_frames(struct fifo_server *server, unsigned char *buf,
     do {
         struct frame_header header;
         size_t skip, consumed;
-        char what[64];
 
         found = frame_scan(buf, used, &header, &skip);
         if (skip > 0) {
+            char what[64];
             /* A FIFO has no message boundaries: after bytes that are not
              * a frame (someone ran printf > FIFO), the next frame starts
              * at the next magic "UPF1" with a sane header. */
@@ -217,16 +217,20 @@ static size_t serve_frames(struct fifo_server *server, unsigned char *buf,
  * ./signals 4). */
 static int wait_for_requests(int fd, const sigset_t *wait_mask)
 {
-    fd_set readable;
+    for (;;) {
+        fd_set readable;
 
-    FD_ZERO(&readable);
-    FD_SET(fd, &readable); /* fd is small: opened first, far below 1024 */
-    if (pselect(fd + 1, &readable, NULL, NULL, NULL, wait_mask) > 0)
-        return 1;
-    if (errno == EINTR)
-        return stop_requested() ? 0 : 1;
-    report_errno("pselect");
-    return -1;
+        FD_ZERO(&readable);
+        FD_SET(fd, &readable); /* fd is small: opened first, below 1024 */
+        if (pselect(fd + 1, &readable, NULL, NULL, NULL, wait_mask) > 0)
+            return 1;
+        if (errno != EINTR) {
+            report_errno("pselect");
+            return -1;
+        }
+        if (stop_requested())
+            return 0;
+    }
 }
 
 /* The server's loop: wait until some client writes, read what came, serve
