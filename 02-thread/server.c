@@ -48,6 +48,9 @@
 /* A signal does not wake pthread_cond_wait, so an acceptor waiting for
  * room in a full queue looks at the stop flag this often. */
 #define STOP_CHECK_MS 200
+/* -w N at shutdown: a busy worker gets one delay plus this to finish the
+ * reply it is working on before its connection is cut. */
+#define SHUTDOWN_GRACE_MS 1000L
 
 /* What one client's thread gets: a heap copy of everything it needs, so
  * that it never touches main's stack (main may return before it ends). */
@@ -128,7 +131,9 @@ static void close_conn(struct conn *conn)
  * the mask of the one that creates it, so blocking them here (and not in
  * the thread, which would leave a moment with them open) makes sure that
  * the kernel delivers a stop signal to the main thread alone, whose
- * accept() it must interrupt. Returns pthread_create's error number. */
+ * accept() it must interrupt. SIGALRM too: after a stop the stop handler
+ * arms alarm(1) to interrupt that same accept() (common/util.c). Returns
+ * pthread_create's error number. */
 static int start_thread(pthread_t *thread, const pthread_attr_t *attr,
                         void *(*body)(void *), void *arg)
 {
@@ -136,6 +141,7 @@ static int start_thread(pthread_t *thread, const pthread_attr_t *attr,
     int rc;
 
     stop_signal_set(&stop_signals);
+    sigaddset(&stop_signals, SIGALRM);
     rc = pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
     if (rc != 0)
         return rc;
@@ -220,25 +226,49 @@ struct worker {
 
 struct pool {
     struct conn_queue queue;
+    pthread_cond_t worker_idle; /* a worker let go of its client */
     struct worker *workers;
     size_t worker_count;
+    long delay_ms;
 };
+
+/* The absolute time ms milliseconds from now on the monotonic clock, for
+ * pthread_cond_timedwait on a condition variable made by monotonic_cond. */
+static struct timespec deadline_after(long ms)
+{
+    struct timespec until;
+
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (ms % 1000) * 1000000L;
+    until.tv_sec += until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    return until;
+}
+
+/* A condition variable whose timed waits measure on the monotonic clock,
+ * which a change of the date cannot make jump. */
+static int monotonic_cond(pthread_cond_t *cond)
+{
+    pthread_condattr_t attr;
+    int rc = pthread_condattr_init(&attr);
+
+    if (rc != 0)
+        return rc;
+    if ((rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)) == 0)
+        rc = pthread_cond_init(cond, &attr);
+    pthread_condattr_destroy(&attr);
+    return rc;
+}
 
 static int queue_init(struct conn_queue *queue)
 {
-    pthread_condattr_t attr;
     int rc;
 
     memset(queue, 0, sizeof *queue);
-    if ((rc = pthread_condattr_init(&attr)) != 0)
-        return rc;
-    /* The acceptor's timed wait measures on the monotonic clock, which a
-     * change of the date cannot make jump. */
-    if ((rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)) == 0 &&
-        (rc = pthread_mutex_init(&queue->lock, NULL)) == 0 &&
+    if ((rc = pthread_mutex_init(&queue->lock, NULL)) == 0 &&
         (rc = pthread_cond_init(&queue->not_empty, NULL)) == 0)
-        rc = pthread_cond_init(&queue->not_full, &attr);
-    pthread_condattr_destroy(&attr);
+        rc = monotonic_cond(&queue->not_full);
     return rc;
 }
 
@@ -258,11 +288,7 @@ static bool queue_put(struct conn_queue *queue, struct conn *conn)
 
     pthread_mutex_lock(&queue->lock);
     while (queue->count == QUEUE_CAPACITY && !stop_requested()) {
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_nsec += STOP_CHECK_MS * 1000000L;
-        until.tv_sec += until.tv_nsec / 1000000000L;
-        until.tv_nsec %= 1000000000L;
+        struct timespec until = deadline_after(STOP_CHECK_MS);
         pthread_cond_timedwait(&queue->not_full, &queue->lock, &until);
     }
     if (queue->count < QUEUE_CAPACITY) {
@@ -316,10 +342,36 @@ static void *worker_thread(void *arg)
          * shut down by mistake. */
         pthread_mutex_lock(&queue->lock);
         worker->active_fd = -1;
+        pthread_cond_signal(&worker->pool->worker_idle); /* for stop_pool */
         pthread_mutex_unlock(&queue->lock);
         close_conn(conn);
     }
     return NULL;
+}
+
+/* Shuts down every connection a worker is serving (how: SHUT_RD or
+ * SHUT_RDWR). Called with the queue's lock held. */
+static void cut_active_connections(struct pool *pool, int how)
+{
+    for (size_t i = 0; i < pool->worker_count; i++) {
+        struct worker *worker = &pool->workers[i];
+        if (worker->active_fd < 0)
+            continue;
+        if (how == SHUT_RDWR)
+            fprintf(stderr,
+                    "%s: worker %zu still busy at shutdown: "
+                    "connection cut\n",
+                    progname(), worker->number);
+        shutdown(worker->active_fd, how);
+    }
+}
+
+static bool any_worker_busy(const struct pool *pool)
+{
+    for (size_t i = 0; i < pool->worker_count; i++)
+        if (pool->workers[i].active_fd >= 0)
+            return true;
+    return false;
 }
 
 /* Shutdown: the workers block SIGINT/SIGTERM, so a worker blocked in
@@ -328,17 +380,24 @@ static void *worker_thread(void *arg)
  * (shutdown SHUT_RD): a blocked read() returns 0 at once, as if the client
  * had closed, while a worker in the middle of the simulated work still
  * writes its reply (the writing side stays open) and then finds end of
- * file. Idle workers are woken by the broadcast and see `closing`. */
+ * file. Idle workers are woken by the broadcast and see `closing`.
+ * A worker blocked in write() to a client that never reads would never
+ * finish: after one delay plus SHUTDOWN_GRACE_MS the main thread shuts
+ * down the writing side too, and that write fails with EPIPE. */
 static void stop_pool(struct pool *pool)
 {
     struct conn_queue *queue = &pool->queue;
+    struct timespec until = deadline_after(pool->delay_ms + SHUTDOWN_GRACE_MS);
 
     pthread_mutex_lock(&queue->lock);
     queue->closing = true;
-    for (size_t i = 0; i < pool->worker_count; i++)
-        if (pool->workers[i].active_fd >= 0)
-            shutdown(pool->workers[i].active_fd, SHUT_RD);
+    cut_active_connections(pool, SHUT_RD);
     pthread_cond_broadcast(&queue->not_empty);
+    while (any_worker_busy(pool) &&
+           pthread_cond_timedwait(&pool->worker_idle, &queue->lock, &until) !=
+               ETIMEDOUT)
+        continue;
+    cut_active_connections(pool, SHUT_RDWR);
     pthread_mutex_unlock(&queue->lock);
     for (size_t i = 0; i < pool->worker_count; i++) {
         int rc = pthread_join(pool->workers[i].thread, NULL);
@@ -352,24 +411,27 @@ static void stop_pool(struct pool *pool)
         queue->count--;
     }
     free(pool->workers);
+    pthread_cond_destroy(&pool->worker_idle);
     queue_destroy(queue);
 }
 
 /* Creates the queue and the N workers; on failure stops the workers
  * already running and returns -1. */
-static int start_pool(struct pool *pool, size_t count,
+static int start_pool(struct pool *pool, size_t count, long delay_ms,
                       const pthread_attr_t *attr)
 {
     int rc = queue_init(&pool->queue);
 
-    if (rc != 0) {
+    if (rc != 0 || (rc = monotonic_cond(&pool->worker_idle)) != 0) {
         report_error("pthread mutex/cond init", strerror(rc));
         return -1;
     }
     pool->worker_count = 0;
+    pool->delay_ms = delay_ms;
     pool->workers = calloc(count, sizeof *pool->workers);
     if (pool->workers == NULL) {
         report_errno("calloc");
+        pthread_cond_destroy(&pool->worker_idle);
         queue_destroy(&pool->queue);
         return -1;
     }
@@ -394,7 +456,7 @@ static int serve_prethreaded(int listen_fd, const struct server_args *args,
 {
     struct pool pool;
 
-    if (start_pool(&pool, worker_count, attr) != 0)
+    if (start_pool(&pool, worker_count, args->delay_ms, attr) != 0)
         return 1;
     while (!stop_requested()) {
         struct conn *conn = accept_conn(listen_fd, args);

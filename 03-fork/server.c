@@ -22,18 +22,22 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* -m: children alive at once. 40 is the chapter's ProcessThrottler; the
  * upper bound keeps a typo from forking the machine to its knees. */
 #define DEFAULT_MAX_CHILDREN 40
 #define MAX_CHILDREN_LIMIT   4096
+/* At shutdown a child gets one delay plus this to finish its reply. */
+#define SHUTDOWN_GRACE_MS 1000L
 
 /* What the SIGCHLD handler must touch, hence global (the kit's one
  * exception). `pids` has one slot per child allowed (0: a free slot), so
@@ -188,25 +192,60 @@ static void start_child(int listen_fd, int conn_fd, const char *peer,
     close(conn_fd);
 }
 
-/* Shutdown: SIGTERM to every child (each finishes the reply it is working
- * on and exits), then wait for all of them. SIGCHLD stays blocked from
- * here on, so the handler no longer competes with this blocking waitpid
- * loop; it ends with ECHILD when no child is left. */
-static void stop_children(void)
+/* Sends signo to every child not reaped yet. Called with SIGCHLD
+ * blocked, so the table cannot change meanwhile; a child that has ended
+ * but is not reaped is a zombie, which keeps its PID: the kill cannot hit
+ * an unrelated process. */
+static void signal_children(int signo)
 {
+    for (size_t i = 0; i < children.slots; i++) {
+        if (children.pids[i] <= 0)
+            continue;
+        if (signo == SIGKILL)
+            fprintf(stderr, "%s: child %ld did not stop in time: killed\n",
+                    progname(), (long)children.pids[i]);
+        if (kill(children.pids[i], signo) != 0)
+            report_errno("kill");
+    }
+}
+
+/* Shutdown: SIGTERM to every child (each finishes the reply it is working
+ * on, within one delay, and exits), then wait for them. A child blocked
+ * writing to a client that never reads would wait forever: after the
+ * delay plus SHUTDOWN_GRACE_MS the ones left get SIGKILL. SIGCHLD stays
+ * blocked from here on, and the parent waits for it with sigtimedwait
+ * and reaps by calling the handler's function itself: one place reaps. */
+static void stop_children(long delay_ms)
+{
+    double deadline =
+        now_seconds() + (double)(delay_ms + SHUTDOWN_GRACE_MS) / 1000.0;
+    bool killed = false;
     sigset_t child_signal;
 
     sigemptyset(&child_signal);
     sigaddset(&child_signal, SIGCHLD);
     sigprocmask(SIG_BLOCK, &child_signal, NULL);
-    for (size_t i = 0; i < children.slots; i++)
-        if (children.pids[i] > 0 && kill(children.pids[i], SIGTERM) != 0)
-            report_errno("kill");
-    /* Teaching shortcut: a child stuck writing to a client that never
-     * reads would hold the shutdown; a deadline followed by SIGKILL would
-     * bound it. */
-    while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
-        continue;
+    signal_children(SIGTERM);
+    for (;;) {
+        struct timespec wait_for;
+        double left;
+
+        reap_children(SIGCHLD);
+        if (children.live <= 0)
+            break;
+        left = deadline - now_seconds();
+        if (left <= 0 && !killed) {
+            signal_children(SIGKILL);
+            killed = true;
+        }
+        if (left <= 0)
+            left = 0.1; /* SIGKILL is sure: just wait for the exits */
+        wait_for.tv_sec = (time_t)left;
+        wait_for.tv_nsec = (long)((left - (double)wait_for.tv_sec) * 1e9);
+        /* Returns when a child ends, at the timeout or on another signal
+         * (EINTR); each case goes round the loop. */
+        sigtimedwait(&child_signal, NULL, &wait_for);
+    }
     free(children.pids);
 }
 
@@ -262,7 +301,7 @@ int main(int argc, char **argv)
     accept_clients(listen_fd, &args, max_children);
     /* Close first: from now on new clients are refused, not queued. */
     close(listen_fd);
-    stop_children();
+    stop_children(args.delay_ms);
     printf("shut down\n");
     return 0;
 }

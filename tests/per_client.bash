@@ -4,6 +4,11 @@
 
 load tcp_contract
 
+# skip_timing_under_valgrind : valgrind makes every fork and thread slow.
+skip_timing_under_valgrind() {
+    [ "${VALGRIND:-0}" != 1 ] || skip "timings mean nothing under valgrind"
+}
+
 # replies_interleave FOLDER [SERVER OPTIONS...] : 4 stress clients' replies
 # mix (the opposite of 01-iterative, where each client's 8 form one block).
 replies_interleave() {
@@ -78,7 +83,9 @@ reply_finished_at_shutdown() {
     wait "$killer"
     [ "$status" -eq 0 ]
     [ "$output" = "Reply is 'FINISH ME'" ]
-    stop_server
+    # Signal 0: only wait for the exit. A second SIGTERM would take the
+    # stop handler's escape hatch (default action) if the server is slow.
+    stop_server 0
     [ "$STOP_STATUS" -eq 0 ]
 }
 
@@ -91,4 +98,22 @@ wait_for_log() {
         sleep 0.05
     done
     return 1
+}
+
+# shutdown_with_stuck_writer FOLDER [SERVER OPTIONS...] : a client that
+# keeps sending and never reads leaves the server blocked in write() on its
+# reply (both directions' buffers full); SIGTERM must still end everything
+# within about a second.
+shutdown_with_stuck_writer() {
+    start_server "$1" -q -d 0 "${@:2}"
+    # bash's /dev/tcp: a blocking writer that never reads.
+    ( exec 3<>"/dev/tcp/127.0.0.1/$PORT" && head -c 268435456 /dev/zero >&3 ) 2>/dev/null &
+    local stuck=$!
+    sleep 1.5
+    KIT_STOP_WAIT=4 stop_server TERM || { kill "$stuck"; return 1; }
+    kill "$stuck" 2>/dev/null || true
+    [ "$STOP_STATUS" -eq 0 ] || { cat "$SERVER_ERR"; return 1; }
+    [ "$(tail -n 1 "$SERVER_OUT")" = "shut down" ]
+    sleep 0.2
+    [ -z "$(group_pids "$SERVER_PID")" ] || { ps -f -g "$SERVER_PID"; return 1; }
 }
