@@ -193,6 +193,8 @@ static int converse(struct session *s)
         }
         if (FD_ISSET(0, &readable) && read_stdin(s) != 0)
             return 1;
+        /* After end of input, also when not asked to: the last lines may
+         * go at once, and shutdown() must follow them. */
         if ((FD_ISSET(s->fd, &writable) || !s->stdin_open) &&
             send_queued(s) != 0)
             return 1;

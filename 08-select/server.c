@@ -45,7 +45,7 @@
  * socket is still full, is not reading: drop it and free its descriptor. */
 #define STALL_TIMEOUT_S 5.0
 /* select() wakes up at least this often while a client has output waiting
- * or the listener is paused, to check the two timeouts above. */
+ * (to check STALL_TIMEOUT_S) or the listener is paused (conn.h). */
 #define TICK_S 1
 
 struct client {

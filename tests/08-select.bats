@@ -49,9 +49,10 @@ wait_for() {
     run_client 08-select -n 4 localhost "$PORT"
     [ "$status" -eq 0 ]
     # 01-iterative gives 4 blocks of 8; here clients take turns, so the
-    # client index changes at almost every reply (32 replies).
+    # client index changes at almost every reply (32 replies; at least
+    # half of them, even on a loaded machine).
     changes=$(printf '%s\n' "$output" | grep '^- \[' | cut -d']' -f1 | uniq | wc -l)
-    [ "$changes" -ge 20 ]
+    [ "$changes" -ge 16 ]
 }
 
 @test "a client that never reads does not stall another" {
