@@ -81,7 +81,7 @@ setup_file() { kit_build 06-udp tests/tools/udppeer; }
     local victim
     victim=$(pgrep -P "$SERVER_PID" | head -n 1)
     kill -KILL "$victim"
-    wait_for_line "$SERVER_ERR" "^server: worker $victim exited; starting another$"
+    wait_for_line "$SERVER_ERR" "^server: worker $victim killed by signal 9 \\(Killed\\); starting another$"
     sleep 0.2
     [ "$(pgrep -c -P "$SERVER_PID")" -eq 2 ]
     run_client 06-udp localhost "$PORT" <<<"still"
