@@ -24,6 +24,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -82,7 +83,7 @@ static int queue_init(struct queue *q, size_t capacity)
 {
     int rc;
 
-    q->slots = calloc(capacity, sizeof *q->slots);
+    q->slots = calloc(capacity, sizeof(struct datagram *));
     if (q->slots == NULL)
         return ENOMEM;
     q->capacity = capacity;
@@ -315,35 +316,54 @@ static size_t stop_threads(struct udp_pool_server *server, pthread_t *threads,
     return unanswered;
 }
 
+/* The columns of /proc/net/udp and udp6: sl local remote st queues timer
+ * retrnsmt uid timeout inode ref pointer drops. */
+#define PROC_INODE_COLUMN 9
+#define PROC_DROPS_COLUMN 12
+
+/* The drops column of one line of that table when the line is about the
+ * socket with this inode; -1 otherwise. */
+static long drops_on_line(char *line, long inode)
+{
+    char *rest = NULL;
+    char *field = strtok_r(line, " \t\n", &rest);
+    long value, drops = -1;
+    bool ours = false;
+
+    for (int column = 0; field != NULL; column++) {
+        if (parse_long(field, 0, LONG_MAX, &value) == 0) {
+            if (column == PROC_INODE_COLUMN)
+                ours = value == inode;
+            else if (column == PROC_DROPS_COLUMN && ours)
+                drops = value;
+        }
+        field = strtok_r(NULL, " \t\n", &rest);
+    }
+    return drops;
+}
+
 /* Datagrams the kernel dropped on this socket because its receive buffer
- * was full: the last column of /proc/net/udp6 (or udp) on the line of our
- * socket's inode. Linux only; -1 where it cannot be read. */
+ * was full, read from /proc/net/udp6 (or udp) on the line of our socket's
+ * inode. Linux only; -1 where it cannot be read. */
 static long kernel_drops(int fd)
 {
     const char *tables[] = {"/proc/net/udp6", "/proc/net/udp"};
     struct stat self;
+    long drops = -1;
 
     if (fstat(fd, &self) != 0)
         return -1;
-    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0] && drops < 0; t++) {
         FILE *table = fopen(tables[t], "r");
         char line[512];
 
-        while (table != NULL && fgets(line, sizeof line, table) != NULL) {
-            unsigned long inode, drops;
-            if (sscanf(line,
-                       "%*s %*s %*s %*s %*s %*s %*s %*s %*s %lu %*s %*s "
-                       "%lu",
-                       &inode, &drops) == 2 &&
-                inode == (unsigned long)self.st_ino) {
-                fclose(table);
-                return (long)drops;
-            }
-        }
+        while (table != NULL && drops < 0 &&
+               fgets(line, sizeof line, table) != NULL)
+            drops = drops_on_line(line, (long)self.st_ino);
         if (table != NULL)
             fclose(table);
     }
-    return -1;
+    return drops;
 }
 
 static void print_drops(const struct udp_pool_server *server, size_t unanswered)
