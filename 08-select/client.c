@@ -193,6 +193,8 @@ static int converse(struct session *s)
         }
         if (FD_ISSET(0, &readable) && read_stdin(s) != 0)
             return 1;
+        /* After end of input, also when not asked to: the last lines may
+         * go at once, and shutdown() must follow them. */
         if ((FD_ISSET(s->fd, &writable) || !s->stdin_open) &&
             send_queued(s) != 0)
             return 1;
@@ -209,8 +211,13 @@ static int run_interactive_select(const struct client_args *args)
 
     if ((s.fd = connect_or_report(args)) < 0)
         return 1;
-    if (s.fd >= FD_SETSIZE || set_nonblocking(s.fd) != 0) {
-        report_errno("socket");
+    if (s.fd >= FD_SETSIZE) { /* select() could not watch it */
+        report_error("socket", "descriptor beyond FD_SETSIZE");
+        close(s.fd);
+        return 1;
+    }
+    if (set_nonblocking(s.fd) != 0) {
+        report_errno("fcntl");
         close(s.fd);
         return 1;
     }

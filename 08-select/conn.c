@@ -137,10 +137,16 @@ static int buffer_reserve(struct buffer *buf, size_t len)
 int buffer_append(struct buffer *buf, const void *bytes, size_t len,
                   size_t limit)
 {
-    if (len > limit - buffer_pending(buf)) {
+    size_t pending = buffer_pending(buf);
+
+    /* pending > limit first: limit - pending would wrap around (size_t)
+     * when the buffer was filled under a larger limit. */
+    if (pending > limit || len > limit - pending) {
         errno = ENOBUFS;
         return -1;
     }
+    if (len == 0)
+        return 0; /* a never-used buffer has data == NULL: no memcpy then */
     if (buffer_reserve(buf, len) != 0)
         return -1;
     memcpy(buf->data + buf->end, bytes, len);

@@ -10,7 +10,10 @@
  *                                      after garbage)
  *   offset 4  4 bytes  client id      (its PID, > 0)
  *   offset 8  4 bytes  payload length (1 .. FRAME_PAYLOAD_MAX)
- *   offset 12 length bytes of payload
+ *   offset 12 4 bytes  check          (~(id ^ length): bytes that merely
+ *                                      happen to start with "UPF1" are
+ *                                      almost never a valid header)
+ *   offset 16 length bytes of payload
  *
  * The numbers are in the machine's own byte order: a FIFO never leaves the
  * machine, so both ends always agree. A whole frame is at most PIPE_BUF
@@ -28,10 +31,13 @@
 
 /* POSIX guarantees PIPE_BUF >= 512 (_POSIX_PIPE_BUF); Linux has 4096. */
 #define FRAME_MAX         PIPE_BUF
-#define FRAME_HEADER_SIZE 12
+#define FRAME_HEADER_SIZE 16
 #define FRAME_PAYLOAD_MAX (FRAME_MAX - FRAME_HEADER_SIZE)
-#define FRAME_MAGIC       "UPF1"
-#define FRAME_MAGIC_SIZE  4
+#define FRAME_MAGIC_BYTES                                                      \
+    {                                                                          \
+        'U', 'P', 'F', '1'                                                     \
+    }
+#define FRAME_MAGIC_SIZE 4
 
 /* Where the server writes the reply for client `id`: FIFO + ".reply." +
  * id, beside the request FIFO. */
@@ -55,14 +61,14 @@ enum frame_scan_result {
 
 /* Looks for the first valid frame in buf[0..len). *skip is set to the
  * number of leading bytes that can never be part of a frame (garbage: no
- * magic there, or a header whose id or length is out of range); the caller
- * drops them. On FRAME_COMPLETE the frame starts at buf + *skip, its
+ * magic there, or a header that does not check out); the caller drops
+ * them. On FRAME_COMPLETE the frame starts at buf + *skip, its
  * payload at buf + *skip + FRAME_HEADER_SIZE. */
 enum frame_scan_result frame_scan(const unsigned char *buf, size_t len,
                                   struct frame_header *header, size_t *skip);
 
 /* Decodes the header at buf (FRAME_HEADER_SIZE bytes). Returns 0 when it is
- * valid, -1 when the magic, the id or the length is wrong. */
+ * valid, -1 when the magic, the id, the length or the check is wrong. */
 int frame_decode_header(const unsigned char *buf, struct frame_header *header);
 
 /* Writes "FIFO.reply.ID" into out (size bytes). Returns 0, or -1 when it

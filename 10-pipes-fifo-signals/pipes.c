@@ -13,6 +13,7 @@
  *        sitting in the child's stdio buffer; in demo 4 the child waits for
  *        an end of file that only comes when the parent closes its copy.
  */
+#include "children.h"
 #include "io.h"
 #include "ipc_helpers.h"
 #include "util.h"
@@ -40,13 +41,18 @@ struct filter {
     int from_child; /* read end: the child's stdout */
 };
 
-/* Forks; the child runs fn(fds) and exits. Returns the child's PID or
- * -1. stdout is flushed first, or the child would inherit (and print
- * again) whatever the parent had buffered. */
-static pid_t fork_child(void (*fn)(const int fds[2]), const int fds[2])
+/* Makes a pipe and forks; the child runs fn(fds) and exits, the parent
+ * gets the child's PID (or -1) and both ends in fds. stdout is flushed
+ * first, or the child would inherit (and print again) whatever the parent
+ * had buffered. */
+static pid_t fork_child_on_pipe(void (*fn)(const int fds[2]), int fds[2])
 {
     pid_t pid;
 
+    if (pipe(fds) != 0) {
+        report_errno("pipe");
+        return -1;
+    }
     fflush(stdout);
     if ((pid = fork()) < 0)
         report_errno("fork");
@@ -69,7 +75,7 @@ static int reap_and_report(pid_t pid, const char *who)
             return 1;
         }
     }
-    describe_status(status, how, sizeof how);
+    describe_wait_status(status, how, sizeof how);
     printf("parent: %s %s\n", who, how);
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }
@@ -104,11 +110,7 @@ static int demo_spam(const char *self)
     FILE *in;
 
     (void)self;
-    if (pipe(fds) != 0) {
-        report_errno("pipe");
-        return 1;
-    }
-    if ((pid = fork_child(write_spam, fds)) < 0)
+    if ((pid = fork_child_on_pipe(write_spam, fds)) < 0)
         return 1;
     /* The parent only reads. Its copy of the write end must go, or it
      * would never see the end of the stream (demo 4). */
@@ -121,8 +123,8 @@ static int demo_spam(const char *self)
         return 1;
     }
     while ((len = getline(&line, &line_cap, in)) > 0)
-        printf("parent %ld got '%.*s' after %.2f s\n", (long)getpid(),
-               (int)len - 1, line, now_seconds() - start);
+        printf("parent got '%.*s' after %.2f s\n", (int)len - 1, line,
+               now_seconds() - start);
     printf("parent: end of file: the child closed its end by exiting\n");
     free(line);
     fclose(in);
@@ -251,11 +253,10 @@ static int demo_conversation(const char *self)
 
     if (start_filter(self, NULL, &child) != 0)
         return 1;
-    printf("parent %ld: started %s as process %ld\n", (long)getpid(),
-           FILTER_NAME, (long)child.pid);
+    printf("parent: started %s, its stdin and stdout are our pipes\n",
+           FILTER_NAME);
     for (int i = 1; i <= 2; i++) {
-        snprintf(text, sizeof text, "hello %d from parent %ld", i,
-                 (long)getpid());
+        snprintf(text, sizeof text, "hello %d from your parent", i);
         if (ask(&child, text, ANSWER_TIMEOUT_MS) != 1) {
             kill(child.pid, SIGTERM);
             finish_filter(&child);
@@ -335,11 +336,7 @@ static int demo_eof(const char *self)
     pid_t pid;
 
     (void)self;
-    if (pipe(fds) != 0) {
-        report_errno("pipe");
-        return 1;
-    }
-    if ((pid = fork_child(count_until_eof, fds)) < 0)
+    if ((pid = fork_child_on_pipe(count_until_eof, fds)) < 0)
         return 1;
     /* The parent writes, then "forgets" to close its write end. */
     close(fds[0]);
@@ -364,12 +361,6 @@ static int demo_eof(const char *self)
 /* --- the menu ---------------------------------------------------------------
  */
 
-struct demo {
-    const char *name;
-    const char *what;
-    int (*run)(const char *self);
-};
-
 static const struct demo demos[] = {
     {"spam", "parent and child over one pipe", demo_spam},
     {"conversation", "two pipes, dup2 and exec: talking to a filter",
@@ -378,31 +369,7 @@ static const struct demo demos[] = {
      demo_deadlock},
     {"eof", "end of file only when every write end is closed", demo_eof},
 };
-#define DEMO_COUNT (sizeof demos / sizeof demos[0])
-
-static void print_usage(FILE *out)
-{
-    fprintf(out, "usage: %s DEMO   (a number or a name)\n", progname());
-    for (size_t i = 0; i < DEMO_COUNT; i++)
-        fprintf(out, "  %zu %-13s %s\n", i + 1, demos[i].name, demos[i].what);
-}
-
 int main(int argc, char **argv)
 {
-    set_progname(argv[0]);
-    if (argc == 2 && strcmp(argv[1], "-h") == 0) {
-        print_usage(stdout);
-        return 0;
-    }
-    /* Line-buffered, so that our lines and the children's come out in the
-     * order they happened even when the output goes to a pipe or a file. */
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    for (size_t i = 0; argc == 2 && i < DEMO_COUNT; i++) {
-        char number[8];
-        snprintf(number, sizeof number, "%zu", i + 1);
-        if (strcmp(argv[1], number) == 0 || strcmp(argv[1], demos[i].name) == 0)
-            return demos[i].run(argv[0]);
-    }
-    print_usage(stderr);
-    return 2;
+    return run_demo_menu(argc, argv, demos, sizeof demos / sizeof demos[0]);
 }

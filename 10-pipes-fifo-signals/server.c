@@ -4,13 +4,15 @@
  * unrelated programs can find it. Every client writes its requests into ONE
  * well-known FIFO; the server reads them all from there, one frame at a
  * time (an iterative server, like 01), and answers each client on that
- * client's own reply FIFO. Three things make it work:
+ * client's own reply FIFO. Four things make it work:
  *   - each request is one write() of at most PIPE_BUF bytes, which the
  *     kernel makes atomic: frames from many clients never interleave;
  *   - the server opens its own FIFO for writing too, so read() never
  *     returns end of file when the last client goes away;
  *   - the reply FIFO is opened with O_NONBLOCK and a bounded retry, so a
- *     client that died before reading cannot block the server.
+ *     client that died before reading cannot block the server;
+ *   - it waits in pselect() with SIGINT/SIGTERM unblocked only there, so a
+ *     stop signal is never lost between "check the flag" and "wait".
  *
  * Run:   ./10-pipes-fifo-signals/server /tmp/upper.fifo      and then
  *        ./10-pipes-fifo-signals/client /tmp/upper.fifo
@@ -53,51 +55,17 @@ struct fifo_server {
     long requests;  /* count, for the log lines */
 };
 
-static void print_usage(FILE *out)
-{
-    fprintf(out, "usage: %s [-d MS] [-q] FIFO\n", progname());
-}
-
-static int usage_error(const char *what, const char *reason)
-{
-    report_error(what, reason);
-    print_usage(stderr);
-    return 2;
-}
-
-/* Returns -1 to go on, or the exit status (0 after -h, 2 on a mistake).
- * Not common/options.c: that parser wants a PORT, and here it is a path. */
+/* Returns -1 to go on, or the exit status (0 after -h, 2 on a mistake). */
 static int parse_args(int argc, char **argv, struct fifo_server *server)
 {
-    char what[3] = "-?";
-    int letter;
-
-    while ((letter = getopt(argc, argv, ":d:qh")) != -1) {
-        what[1] = (char)(letter == ':' || letter == '?' ? optopt : letter);
-        if (letter == 'h') {
-            print_usage(stdout);
-            printf("  -d MS  simulated work per request, in ms (default "
-                   "1000)\n  -q     quiet: no per-request log lines\n"
-                   "  -h     print this help\n");
-            return 0;
-        } else if (letter == 'q') {
-            server->quiet = true;
-        } else if (letter == 'd') {
-            if (parse_long(optarg, 0, MAX_DELAY_MS, &server->delay_ms) != 0)
-                return usage_error(what, "not a number from 0 to 3600000");
-        } else if (letter == ':') {
-            return usage_error(what, "needs an argument");
-        } else {
-            return usage_error(what, "unknown option");
-        }
-    }
-    if (argc - optind != 1)
-        return usage_error("arguments",
-                           argc - optind < 1 ? "missing" : "too many");
-    server->path = argv[optind];
-    if (server->path[0] == '\0')
-        return usage_error("FIFO", "empty path");
-    return -1;
+    const struct opt_spec options[] = {
+        {'d', "MS", "simulated work per request, in ms (default 1000)", 0,
+         MAX_DELAY_MS, &server->delay_ms, NULL},
+        {'q', NULL, "quiet: no per-request log lines", 0, 0, NULL,
+         &server->quiet},
+    };
+    return parse_fifo_args(argc, argv, options,
+                           sizeof options / sizeof options[0], &server->path);
 }
 
 /* Opens both ends of the request FIFO, creating it if needed. Returns 0,
@@ -137,7 +105,7 @@ static int open_request_fifo(struct fifo_server *server)
         report_error(path, "was replaced while opening it");
         return -1;
     }
-    /* From now on read() may block: that is where the server waits. */
+    /* Back to blocking reads; the server waits in pselect() anyway. */
     if (clear_nonblocking(server->request_fd) == 0)
         return 0;
 failed:
@@ -219,10 +187,10 @@ static size_t serve_frames(struct fifo_server *server, unsigned char *buf,
     do {
         struct frame_header header;
         size_t skip, consumed;
-        char what[64];
 
         found = frame_scan(buf, used, &header, &skip);
         if (skip > 0) {
+            char what[64];
             /* A FIFO has no message boundaries: after bytes that are not
              * a frame (someone ran printf > FIFO), the next frame starts
              * at the next magic "UPF1" with a sane header. */
@@ -249,16 +217,20 @@ static size_t serve_frames(struct fifo_server *server, unsigned char *buf,
  * ./signals 4). */
 static int wait_for_requests(int fd, const sigset_t *wait_mask)
 {
-    fd_set readable;
+    for (;;) {
+        fd_set readable;
 
-    FD_ZERO(&readable);
-    FD_SET(fd, &readable); /* fd is small: opened first, far below 1024 */
-    if (pselect(fd + 1, &readable, NULL, NULL, NULL, wait_mask) > 0)
-        return 1;
-    if (errno == EINTR)
-        return stop_requested() ? 0 : 1;
-    report_errno("pselect");
-    return -1;
+        FD_ZERO(&readable);
+        FD_SET(fd, &readable); /* fd is small: opened first, below 1024 */
+        if (pselect(fd + 1, &readable, NULL, NULL, NULL, wait_mask) > 0)
+            return 1;
+        if (errno != EINTR) {
+            report_errno("pselect");
+            return -1;
+        }
+        if (stop_requested())
+            return 0;
+    }
 }
 
 /* The server's loop: wait until some client writes, read what came, serve

@@ -135,10 +135,11 @@ static int reap(pid_t pid)
 
 /* --- 1: a handler, and signals that do not queue -------------------------- */
 
-static int demo_handler(void)
+static int demo_handler(const char *self)
 {
     sigset_t old;
 
+    (void)self;
     if (install(SIGUSR1, count_and_say, 0) != 0)
         return 1;
     printf("main: sending myself SIGUSR1 twice\n");
@@ -179,31 +180,46 @@ static char process_state(pid_t pid)
     return state;
 }
 
-static int show_zombie(void)
+/* Forks count children that all exit at once. Returns the last one's PID,
+ * or -1. */
+static pid_t fork_exiting_children(int count)
 {
-    pid_t pid;
+    pid_t pid = -1;
 
     fflush(stdout);
-    if ((pid = fork()) < 0) {
-        report_errno("fork");
-        return -1;
+    for (int i = 0; i < count; i++) {
+        if ((pid = fork()) < 0) {
+            report_errno("fork");
+            return -1;
+        }
+        if (pid == 0)
+            _exit(0);
     }
-    if (pid == 0)
-        _exit(0);
+    return pid;
+}
+
+static int show_zombie(void)
+{
+    pid_t pid = fork_exiting_children(1);
+
+    if (pid < 0)
+        return -1;
     sleep_ms(ZOMBIE_PAUSE_MS);
-    printf("child %ld exited; not waited for, it is a zombie: state %c\n",
-           (long)pid, process_state(pid));
+    printf("a child exited; until waited for, it is a zombie: state %c\n",
+           process_state(pid));
     if (reap(pid) != 0)
         return -1;
-    printf("after waitpid: state %c (gone)\n", process_state(pid));
+    printf("after waitpid: state %c (no such process any more)\n",
+           process_state(pid));
     return 0;
 }
 
-static int demo_sigchld(void)
+static int demo_sigchld(const char *self)
 {
     sigset_t old;
-    pid_t last = 0;
+    pid_t last;
 
+    (void)self;
     if (show_zombie() != 0)
         return 1;
     /* Block SIGCHLD while forking, and wait with sigsuspend (demo 4): a
@@ -212,15 +228,8 @@ static int demo_sigchld(void)
     if (install(SIGCHLD, reap_children, SA_RESTART | SA_NOCLDSTOP) != 0 ||
         mask_signal(SIG_BLOCK, SIGCHLD, &old) != 0)
         return 1;
-    fflush(stdout);
-    for (int i = 0; i < CHILD_COUNT; i++) {
-        if ((last = fork()) < 0) {
-            report_errno("fork");
-            return 1;
-        }
-        if (last == 0)
-            _exit(0); /* all of them exit at once */
-    }
+    if (fork_exiting_children(CHILD_COUNT) < 0)
+        return 1;
     while (reaped < CHILD_COUNT)
         sigsuspend(&old);
     sigprocmask(SIG_SETMASK, &old, NULL);
@@ -230,20 +239,13 @@ static int demo_sigchld(void)
     /* SIG_IGN for SIGCHLD: the kernel reaps children itself. */
     if (install(SIGCHLD, SIG_IGN, 0) != 0)
         return 1;
-    fflush(stdout);
-    for (int i = 0; i < CHILD_COUNT; i++) {
-        if ((last = fork()) < 0) {
-            report_errno("fork");
-            return 1;
-        }
-        if (last == 0)
-            _exit(0);
-    }
+    if ((last = fork_exiting_children(CHILD_COUNT)) < 0)
+        return 1;
     /* wait() blocks until every child is gone, then fails with ECHILD. */
     if (wait(NULL) < 0 && errno == ECHILD)
         printf("SIGCHLD ignored: wait() failed with ECHILD (%s): no "
-               "zombies, and no exit status either; child %ld: state %c\n",
-               strerror(ECHILD), (long)last, process_state(last));
+               "zombies (last child: state %c), and no exit status\n",
+               strerror(ECHILD), process_state(last));
     else
         return 1;
     return install(SIGCHLD, SIG_DFL, 0) == 0 ? 0 : 1;
@@ -251,7 +253,7 @@ static int demo_sigchld(void)
 
 /* --- 3: a timeout with alarm, EINTR and SA_RESTART ------------------------ */
 
-static int demo_alarm(void)
+static int demo_alarm(const char *self)
 {
     char buf[64];
     int fds[2];
@@ -259,6 +261,7 @@ static int demo_alarm(void)
     ssize_t n;
     pid_t pid;
 
+    (void)self;
     /* We hold both ends, so nobody writes and read() blocks. */
     if (pipe(fds) != 0) {
         report_errno("pipe");
@@ -307,12 +310,13 @@ static int demo_alarm(void)
 
 /* --- 4: the race of pause(), fixed by sigsuspend -------------------------- */
 
-static int demo_sigsuspend(void)
+static int demo_sigsuspend(const char *self)
 {
     sigset_t old;
     double start;
     pid_t pid;
 
+    (void)self;
     if (install(SIGUSR1, count_and_say, 0) != 0 ||
         install(SIGALRM, count_and_say, 0) != 0)
         return 1;
@@ -351,13 +355,14 @@ static int demo_sigsuspend(void)
 
 /* --- 5: a child notifies its parent with SIGUSR1 -------------------------- */
 
-static int demo_sigusr1(void)
+static int demo_sigusr1(const char *self)
 {
     struct sigaction action;
     sigset_t old;
     double start = now_seconds();
     pid_t pid;
 
+    (void)self;
     /* SA_SIGINFO: the handler also learns who sent the signal. */
     memset(&action, 0, sizeof action);
     action.sa_sigaction = note_sender;
@@ -371,25 +376,19 @@ static int demo_sigusr1(void)
         return 1;
     if ((pid = fork_signaller(CHILD_WORK_MS, SIGUSR1)) < 0)
         return 1;
-    printf("parent %ld: child %ld works %d ms, then sends SIGUSR1\n",
-           (long)getpid(), (long)pid, CHILD_WORK_MS);
+    printf("parent: the child works %d ms, then sends SIGUSR1\n",
+           CHILD_WORK_MS);
     while (caught == 0)
         sigsuspend(&old);
     sigprocmask(SIG_SETMASK, &old, NULL);
-    printf("parent: SIGUSR1 from child %ld after %.1f s (%s)\n",
-           (long)sender_pid, now_seconds() - start,
-           sender_pid == pid ? "si_pid is my child" : "from someone else!");
+    printf("parent: SIGUSR1 after %.1f s, %s\n", now_seconds() - start,
+           sender_pid == pid ? "si_pid is my child's PID"
+                             : "from someone else!");
     return reap(pid) == 0 && sender_pid == pid ? 0 : 1;
 }
 
 /* --- the menu ---------------------------------------------------------------
  */
-
-struct demo {
-    const char *name;
-    const char *what;
-    int (*run)(void);
-};
 
 static const struct demo demos[] = {
     {"handler", "sigaction, a safe handler, signals do not queue",
@@ -400,31 +399,7 @@ static const struct demo demos[] = {
     {"sigsuspend", "the race of pause(), fixed by sigsuspend", demo_sigsuspend},
     {"sigusr1", "a child notifies its parent with SIGUSR1", demo_sigusr1},
 };
-#define DEMO_COUNT (sizeof demos / sizeof demos[0])
-
-static void print_usage(FILE *out)
-{
-    fprintf(out, "usage: %s DEMO   (a number or a name)\n", progname());
-    for (size_t i = 0; i < DEMO_COUNT; i++)
-        fprintf(out, "  %zu %-11s %s\n", i + 1, demos[i].name, demos[i].what);
-}
-
 int main(int argc, char **argv)
 {
-    set_progname(argv[0]);
-    if (argc == 2 && strcmp(argv[1], "-h") == 0) {
-        print_usage(stdout);
-        return 0;
-    }
-    /* Line-buffered: our printf lines and the handlers' write(2) lines
-     * come out in the order they happened, even into a pipe. */
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    for (size_t i = 0; argc == 2 && i < DEMO_COUNT; i++) {
-        char number[8];
-        snprintf(number, sizeof number, "%zu", i + 1);
-        if (strcmp(argv[1], number) == 0 || strcmp(argv[1], demos[i].name) == 0)
-            return demos[i].run();
-    }
-    print_usage(stderr);
-    return 2;
+    return run_demo_menu(argc, argv, demos, sizeof demos / sizeof demos[0]);
 }

@@ -28,6 +28,12 @@ int main(int argc, char **argv)
     int status = 0;
 
     set_progname(argv[0]);
+    if (argc == 2 && strcmp(argv[1], "-h") == 0) {
+        printf("usage: %s [-b]\n  -b  leave stdout fully buffered when it "
+               "is a pipe\n",
+               progname());
+        return 0;
+    }
     if (argc > 2 || (argc == 2 && !buffered)) {
         fprintf(stderr, "usage: %s [-b]\n", progname());
         return 2;

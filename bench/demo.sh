@@ -87,9 +87,9 @@ for case in "${CASES[@]}"; do
         continue
     fi
     printf '[%d/%d] %s: %s ... ' "$index" "$total" "$label" "$model"
-    timeout $((2 * reply_timeout + 30)) "$KIT_ROOT/$folder/client" -q \
-        -n "$CLIENTS" -t "$reply_timeout" 127.0.0.1 "$SERVER_PORT" \
-        >"$log.client" 2>&1
+    run_job "$log.client" timeout $((2 * reply_timeout + 30)) \
+        "$KIT_ROOT/$folder/client" -q -n "$CLIENTS" -t "$reply_timeout" \
+        127.0.0.1 "$SERVER_PORT"
     client_status=$?
     server_stop "$SERVER_PID"
     server_status=$?

@@ -15,11 +15,21 @@
 KIT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/kit-bench.XXXXXX")
 STARTED_GROUPS=()
+RUNNING_JOBS=()
 
-# Kills every process group this script started and removes the temp dir.
-# Runs on exit and on INT/TERM, so an interrupted run leaves nothing behind.
+# Kills the clients still running and every process group this script
+# started, and removes the temp dir. Runs on exit and on INT/TERM, so an
+# interrupted run leaves nothing behind.
 cleanup() {
-    local pgid
+    local pgid pid
+    for pid in "${RUNNING_JOBS[@]}"; do
+        # A job is `timeout CLIENT...`: TERM is passed on to the client;
+        # timeout also made itself a process group, killed next.
+        kill -s TERM "$pid" 2>/dev/null || true
+        kill -s KILL -- "-$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    RUNNING_JOBS=()
     for pgid in "${STARTED_GROUPS[@]}"; do
         kill -s KILL -- "-$pgid" 2>/dev/null || true
         wait "$pgid" 2>/dev/null || true
@@ -71,6 +81,36 @@ server_stop() {
     kill -s KILL -- "-$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     return "$status"
+}
+
+# start_job OUTFILE COMMAND... : starts COMMAND in the background with its
+# stdout and stderr in OUTFILE. wait_jobs waits for every started job and
+# returns 0 only when all exited 0. A job runs in the background so that
+# the script's `wait` returns as soon as Ctrl-C arrives (a foreground
+# command would make the trap wait until the client finished), and the
+# cleanup kills the jobs still running.
+start_job() {
+    local out=$1
+    shift
+    "$@" >"$out" 2>&1 </dev/null &
+    RUNNING_JOBS+=("$!")
+}
+
+wait_jobs() {
+    local pid status=0 job_status
+    for pid in "${RUNNING_JOBS[@]}"; do
+        wait "$pid"
+        job_status=$?
+        [ "$job_status" -eq 0 ] || status=$job_status
+    done
+    RUNNING_JOBS=()
+    return "$status"
+}
+
+# run_job OUTFILE COMMAND... : start_job and wait_jobs for one command.
+run_job() {
+    start_job "$@"
+    wait_jobs
 }
 
 # summary_field LINE NAME : a field of the summary line

@@ -53,8 +53,10 @@ doc_checks() {
 kit_programs() {
     local IFS=' ' word program="" args=()
     # The command is split into words on purpose (globbing off).
+    set -f
     # shellcheck disable=SC2086
-    set -f; set -- $1; set +f
+    set -- $1
+    set +f
     for word in "$@"; do
         case $word in
             '|'|'||'|'&&'|';'|'&'|'>'*|'<'*|'2>'*)
