@@ -230,7 +230,7 @@ int stress_receive_result(int fd, struct stress_report *report, long client)
 
 /* Simulated clients need little stack (no recursion, small buffers); the
  * default 8 MiB would reserve 80 GiB of address space for 10,000 threads. */
-#define SESSION_STACK_SIZE (256 * 1024)
+#define SESSION_STACK_SIZE ((size_t)256 * 1024)
 
 struct session {
     const struct client_args *args;
@@ -344,8 +344,11 @@ int stress_with_processes(const struct client_args *args)
             stress_record_failure(&report, i, "no result from its process");
         close(result_fds[i]);
     }
-    while (wait(NULL) > 0 || errno == EINTR)
-        continue; /* reap every child: no zombie outlives the client */
+    /* Reap every child, so that no zombie outlives the client. */
+    for (;;) {
+        if (wait(NULL) < 0 && errno != EINTR)
+            break;
+    }
     status = stress_summary(&report, now_seconds() - start);
     stress_report_free(&report);
     free(result_fds);

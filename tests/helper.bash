@@ -41,17 +41,26 @@ start_server() {
 }
 
 # start_program PATH ARGS... : the same for any kit program that announces
-# "listening on port N" (chat, httpd...).
+# itself (chat, httpd...). KIT_READY_REGEX (an extended regex with one
+# group) says what to wait for; default "^listening on port ([0-9]+)$".
+# The group's text goes to READY_MATCH (and to PORT by default).
+KIT_STARTED=0
 start_program() {
     local program="$KIT_ROOT/$1"
     shift
-    local n=$(( ${#KIT_GROUPS[@]} + 1 ))
+    local ready=${KIT_READY_REGEX:-'^listening on port ([0-9]+)$'}
+    # A counter that never goes back: a second server in the same test must
+    # not find the first one's output file (and its port).
+    KIT_STARTED=$((KIT_STARTED + 1))
+    local n=$KIT_STARTED
     SERVER_OUT="$BATS_TEST_TMPDIR/server$n.out"
     SERVER_ERR="$BATS_TEST_TMPDIR/server$n.err"
+    : >"$SERVER_OUT"
+    : >"$SERVER_ERR"
     local -a wrapper=()
     if [ "${VALGRIND:-0}" = 1 ]; then
         wrapper=(valgrind -q --error-exitcode=99 --leak-check=full
-                 --errors-for-leak-kinds=definite --show-leak-kinds=definite --trace-children=no
+                 --errors-for-leak-kinds=definite --show-leak-kinds=definite --trace-children=yes
                  --log-file="$BATS_TEST_TMPDIR/valgrind$n.%p.log")
     fi
     # setsid: the server leads its own process group, so that cleanup can
@@ -60,13 +69,17 @@ start_program() {
     SERVER_PID=$!
     KIT_GROUPS+=("$SERVER_PID")
     local i
+    READY_MATCH=""
     for ((i = 0; i < 200; i++)); do
-        PORT=$(sed -n 's/^listening on port \([0-9][0-9]*\)$/\1/p' "$SERVER_OUT" | head -n 1)
-        [ -n "$PORT" ] && return 0
+        READY_MATCH=$(sed -nE "s/${ready//\//\\/}/\\1/p" "$SERVER_OUT" 2>/dev/null | head -n 1)
+        if [ -n "$READY_MATCH" ]; then
+            [ -n "${KIT_READY_REGEX:-}" ] || PORT=$READY_MATCH
+            return 0
+        fi
         kill -0 "$SERVER_PID" 2>/dev/null || break
         sleep 0.05
     done
-    echo "server did not announce its port; stderr:" >&2
+    echo "$1 did not announce itself ($ready); stderr:" >&2
     cat "$SERVER_ERR" >&2
     return 1
 }
@@ -111,8 +124,8 @@ group_pids() {
 
 # thread_count PID / fd_count PID / zombie_count : from /proc and ps.
 thread_count() { awk '/^Threads:/ { print $2 }' "/proc/$1/status"; }
-fd_count() { ls "/proc/$1/fd" | wc -l; }
-zombie_children() { ps -o stat= --ppid "$1" | grep -c '^Z' || true; }
+fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 | wc -l; }
+zombie_children() { pgrep -c -r Z -P "$1" || true; }
 
 # elapsed COMMAND... : runs COMMAND, sets ELAPSED to the wall-clock seconds
 # it took (as a decimal) and STATUS to its exit status.
@@ -130,9 +143,12 @@ ratio_between() {
     awk -v v="$1" -v e="$2" -v lo="$3" -v hi="$4" 'BEGIN { r = v / e; exit !(r >= lo && r <= hi) }'
 }
 
-# less_than A B : true when A < B (decimals).
+# less_than A B : true when A < B; at_least A B : true when A >= B (decimals).
 less_than() {
     awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'
+}
+at_least() {
+    awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'
 }
 
 # summary_field NAME : a field of the stress summary line in $output, e.g.
@@ -143,6 +159,7 @@ summary_field() {
 
 # upper_reference FILE : the reference transform, for comparisons.
 upper_reference() {
+    # shellcheck disable=SC2018,SC2019 # ASCII a-z only, exactly as the SPEC says
     LC_ALL=C tr 'a-z' 'A-Z' <"$1"
 }
 

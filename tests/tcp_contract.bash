@@ -191,7 +191,7 @@ contract_quiet() {
     [ "$output" = "Reply is 'SHH'" ]
     stop_server
     [ "$(head -n 1 "$SERVER_OUT")" = "listening on port $PORT" ]
-    ! grep -q '^Client' "$SERVER_OUT"
+    [ "$(grep -c '^Client' "$SERVER_OUT")" -eq 0 ]
 }
 
 # Stress mode: every reply line, then the exact summary line, status 0.

@@ -89,8 +89,10 @@ static int do_halfclose(int fd)
     while ((n = read(0, buf, sizeof buf)) > 0) {
         if (in_len + (size_t)n > in_cap) {
             char *grown = realloc(in, in_cap *= 2);
-            if (grown == NULL)
+            if (grown == NULL) {
+                free(in);
                 return 1;
+            }
             in = grown;
         }
         memcpy(in + in_len, buf, (size_t)n);

@@ -1,0 +1,16 @@
+/* reuseport.h - a listening socket that shares its port with others.
+ *
+ * With SO_REUSEPORT (Linux 3.9 and later) several sockets of the same user
+ * may listen on one port at once; the kernel spreads incoming connections
+ * over them by a hash of each connection's addresses and ports. The -p mode
+ * of this folder's server gives every worker such a socket of its own. */
+#ifndef REUSEPORT_H
+#define REUSEPORT_H
+
+/* A TCP socket listening on every local address at port (0: the kernel
+ * picks; read it back with local_port), with SO_REUSEPORT set before
+ * bind() so that more sockets can join the same port. Dual-stack where the
+ * host has IPv6, like tcp_listen. Returns the descriptor, or -1 with errno. */
+int reuseport_listen(long port, int backlog);
+
+#endif

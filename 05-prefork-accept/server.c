@@ -1,0 +1,273 @@
+/* 05-prefork-accept/server.c - preforked workers that accept by themselves.
+ *
+ * What it teaches: N worker processes are forked at start-up and every one
+ * of them blocks in accept() on the same listening socket, inherited from
+ * the parent (the chapter's tcp_prefork_pool_accept.py). No process hands
+ * out work: the kernel gives each new connection to one of the blocked
+ * workers. The parent only waits, replacing workers that die. With -p each
+ * worker has a listening socket of its own on the same port (SO_REUSEPORT)
+ * and the kernel spreads connections over the sockets instead.
+ *
+ * Run:   ./05-prefork-accept/server -w 4 -d 100 2000     and in another
+ * terminal
+ *        ./05-prefork-accept/client -n 10 localhost 2000
+ * Look:  each log line carries the PID of the worker that accepted the
+ *        client: count them to see how the kernel shares the connections
+ *        (README.md), with and without -p.
+ */
+#include "children.h"
+#include "net.h"
+#include "options.h"
+#include "reuseport.h"
+#include "serve.h"
+#include "server.h"
+#include "util.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define DEFAULT_WORKERS 10
+#define MAX_WORKERS     256
+/* How long the parent waits before trying a failed fork again. */
+#define RESPAWN_RETRY_S 1
+
+struct prefork {
+    const struct server_args *args;
+    pid_t parent_pid;
+    long worker_count;
+    /* Shared mode: one socket, listen_fds[0], for every worker. With -p:
+     * worker i accepts on listen_fds[i]. The parent keeps them all open but
+     * never accepts: a replacement worker inherits the same socket and
+     * takes over the connections waiting in its queue. */
+    bool reuseport;
+    long socket_count;
+    int listen_fds[MAX_WORKERS];
+    pid_t pids[MAX_WORKERS]; /* 0: no worker in this slot right now */
+};
+
+static int listen_fd_of(const struct prefork *pf, long slot)
+{
+    return pf->listen_fds[pf->reuseport ? slot : 0];
+}
+
+/* ---- the worker ---------------------------------------------------------- */
+
+/* A worker is a whole iterative server (01-iterative) on a shared port:
+ * accept one client, serve it to the end, accept the next. */
+static void accept_and_serve(int listen_fd, const struct server_args *args)
+{
+    const long pid = (long)getpid();
+
+    while (!stop_requested()) {
+        struct sockaddr_storage addr;
+        socklen_t addr_len = sizeof addr;
+        char peer[PEER_NAME_MAX];
+        int conn_fd = accept(listen_fd, (struct sockaddr *)&addr, &addr_len);
+
+        if (conn_fd < 0) {
+            /* EINTR: a stop signal (the loop checks). ECONNABORTED: the
+             * client gave up while queued. Neither is worth a line. */
+            if (errno != EINTR && errno != ECONNABORTED)
+                report_errno("accept");
+            continue;
+        }
+        format_peer((struct sockaddr *)&addr, addr_len, peer, sizeof peer);
+        if (!args->quiet)
+            printf("Client connected: %s (worker %ld)\n", peer, pid);
+        serve_upper_connection(conn_fd, peer, args->delay_ms);
+        close(conn_fd);
+        if (!args->quiet)
+            printf("Client disconnected: %s (worker %ld)\n", peer, pid);
+    }
+}
+
+/* The life of a worker, in the child just after fork(). It keeps the
+ * inherited SIGINT/SIGTERM handler: a stop signal sets the flag and makes
+ * a blocked accept() or read() fail with EINTR, so the worker finishes the
+ * unit of work at hand, closes its client and exits. */
+static void run_worker(const struct prefork *pf, long slot)
+{
+    int listen_fd = listen_fd_of(pf, slot);
+
+    /* With -p, the other workers' sockets: this worker never accepts on
+     * them, and a copy here would keep one listening (and being given its
+     * share of connections) after its own worker and the parent are gone. */
+    for (long i = 0; i < pf->socket_count; i++)
+        if (pf->listen_fds[i] != listen_fd)
+            close(pf->listen_fds[i]);
+    /* A worker blocked in accept() would wait for ever if the parent were
+     * killed with SIGKILL, holding the port: ask for SIGTERM instead. */
+    if (exit_with_parent(pf->parent_pid) != 0) {
+        report_errno("prctl(PR_SET_PDEATHSIG)");
+        exit(1);
+    }
+    accept_and_serve(listen_fd, pf->args);
+    close(listen_fd);
+    exit(0);
+}
+
+/* ---- the parent ---------------------------------------------------------- */
+
+static int start_worker(struct prefork *pf, long slot)
+{
+    pid_t pid;
+
+    fflush(stdout); /* a child must not print its parent's buffered lines */
+    if ((pid = fork()) < 0)
+        return -1;
+    if (pid == 0)
+        run_worker(pf, slot);
+    pf->pids[slot] = pid;
+    return 0;
+}
+
+/* The parent has nothing else to do, so it may simply insist. */
+static void restart_worker(struct prefork *pf, long slot)
+{
+    while (!stop_requested() && start_worker(pf, slot) != 0) {
+        report_errno("fork a new worker (retrying)");
+        sleep(RESPAWN_RETRY_S);
+    }
+}
+
+static long slot_of(const struct prefork *pf, pid_t pid)
+{
+    for (long i = 0; i < pf->worker_count; i++)
+        if (pf->pids[i] == pid)
+            return i;
+    return -1;
+}
+
+/* The parent's whole job while serving: sleep in waitpid() until a worker
+ * dies (reap it, say so, fork its replacement) or a stop signal interrupts
+ * the wait (no SA_RESTART: waitpid fails with EINTR). */
+static void replace_dead_workers(struct prefork *pf)
+{
+    while (!stop_requested()) {
+        char how[80];
+        int status;
+        pid_t pid = waitpid(-1, &status, 0);
+        long slot;
+
+        if (pid < 0) {
+            if (errno == EINTR)
+                continue;
+            report_errno("waitpid");
+            return;
+        }
+        if ((slot = slot_of(pf, pid)) < 0)
+            continue;
+        describe_wait_status(status, how, sizeof how);
+        printf("worker %ld %s, replacing it\n", (long)pid, how);
+        pf->pids[slot] = 0;
+        restart_worker(pf, slot);
+    }
+}
+
+/* SIGTERM interrupts each worker's accept() or read(); then reap them all. */
+static void stop_workers(struct prefork *pf)
+{
+    for (long i = 0; i < pf->worker_count; i++)
+        if (pf->pids[i] != 0)
+            kill(pf->pids[i], SIGTERM);
+    for (long i = 0; i < pf->worker_count; i++) {
+        while (pf->pids[i] != 0 && waitpid(pf->pids[i], NULL, 0) < 0 &&
+               errno == EINTR)
+            continue;
+        pf->pids[i] = 0;
+    }
+}
+
+static void close_sockets(struct prefork *pf)
+{
+    for (long i = 0; i < pf->socket_count; i++)
+        close(pf->listen_fds[i]);
+    pf->socket_count = 0;
+}
+
+/* -p: the first SO_REUSEPORT socket binds the port asked for (0: the kernel
+ * picks one), the others join it on the port it really got. All are opened
+ * here, before any fork, so that a failure is reported at start-up. */
+static int open_reuseport_sockets(struct prefork *pf, long port)
+{
+    char what[48];
+
+    for (long i = 0; i < pf->worker_count; i++) {
+        int fd = reuseport_listen(port, SOMAXCONN);
+        if (fd < 0 || (i == 0 && (port = local_port(fd)) < 0)) {
+            snprintf(what, sizeof what, "listen on port %ld", port);
+            report_errno(what);
+            if (fd >= 0)
+                close(fd);
+            return -1;
+        }
+        pf->listen_fds[pf->socket_count++] = fd;
+    }
+    return 0;
+}
+
+static int open_sockets(struct prefork *pf, long port)
+{
+    int fd;
+
+    if (pf->reuseport) {
+        if (open_reuseport_sockets(pf, port) == 0)
+            return 0;
+        close_sockets(pf);
+        return -1;
+    }
+    if ((fd = listen_or_report(port)) < 0)
+        return -1;
+    pf->listen_fds[pf->socket_count++] = fd;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct server_args args;
+    struct prefork pf = {.worker_count = DEFAULT_WORKERS};
+    const struct opt_spec extra[] = {
+        {'w', "N", "worker processes (default 10)", 1, MAX_WORKERS,
+         &pf.worker_count, NULL},
+        {'p', NULL, "a SO_REUSEPORT socket per worker (Linux)", 0, 0, NULL,
+         &pf.reuseport},
+    };
+    int status;
+
+    set_progname(argv[0]);
+    if ((status = parse_server_args(argc, argv, &args, extra, 2)) >= 0)
+        return status;
+    if (prepare_server_process() != 0)
+        return 1;
+    pf.args = &args;
+    pf.parent_pid = getpid();
+    if (open_sockets(&pf, args.port) != 0)
+        return 1;
+    /* The workers exist before the port is announced; a client faster than
+     * them waits in the listen queue until one reaches accept(). */
+    for (long i = 0; i < pf.worker_count; i++) {
+        if (start_worker(&pf, i) != 0) {
+            report_errno("fork");
+            stop_workers(&pf);
+            close_sockets(&pf);
+            return 1;
+        }
+    }
+    if (announce_port(pf.listen_fds[0]) != 0) {
+        stop_workers(&pf);
+        close_sockets(&pf);
+        return 1;
+    }
+    replace_dead_workers(&pf);
+    stop_workers(&pf);
+    close_sockets(&pf);
+    printf("shut down\n");
+    return 0;
+}

@@ -1,0 +1,20 @@
+/* serve.h - the upper service over one blocking connection.
+ *
+ * For the servers that give each client a process of its own for as long
+ * as the client stays (the preforked pools of 04 and 05): read whatever has
+ * arrived, do the simulated work, write the transformed bytes back, until
+ * the client closes. How the connection got to this process - accepted
+ * here, or passed by a parent - is the lesson of each folder. */
+#ifndef KIT_SERVE_H
+#define KIT_SERVE_H
+
+/* One read's worth of bytes is one unit of work (SPEC section 3). */
+#define SERVE_CHUNK_SIZE 65536
+
+/* Serves conn_fd until the peer closes (returns 0), an I/O error (reported
+ * as "server: read from PEER: reason", returns -1) or a stop signal
+ * (returns -1 with errno EINTR, nothing reported). A half-closed peer gets
+ * every pending reply first. The caller closes conn_fd. */
+int serve_upper_connection(int conn_fd, const char *peer, long delay_ms);
+
+#endif

@@ -1,0 +1,68 @@
+# tests/servers.bash - the kit's servers and the configurations the
+# cross-folder suites (hostile.bats, valgrind.bats) run them in. A folder
+# that does not exist yet is left out, so the suites grow with the kit.
+
+# "FOLDER [OPTIONS...]" for every TCP server configuration worth testing.
+KIT_TCP_SERVERS=(
+    "01-iterative"
+    "02-thread"
+    "02-thread -w 4"
+    "03-fork"
+    "04-prefork-pool -w 4"
+    "05-prefork-accept -w 4"
+    "08-select"
+    "09-epoll"
+    "09-epoll -w 4"
+    "09-epoll -E"
+)
+
+# Servers that serve one client at a time and so, by design, stall while a
+# client does not read (the lesson of 01): the hostile suite checks only
+# that they recover once that client leaves.
+KIT_SERIAL_SERVERS=" 01-iterative "
+
+# Prefork parents whose workers must exit when the parent is SIGKILLed.
+KIT_PREFORK_SERVERS=(
+    "04-prefork-pool -w 3"
+    "05-prefork-accept -w 3"
+    "06-udp -P 3"
+)
+
+# existing CONFIGS... : prints the configurations whose folder exists.
+existing() {
+    local config
+    for config in "$@"; do
+        [ -x "$KIT_ROOT/${config%% *}/server" ] && printf '%s\n' "$config"
+    done
+    return 0
+}
+
+# for_each CHECK CONFIGS... : runs `CHECK FOLDER OPTIONS...` for every
+# existing configuration, cleaning up between them; fails naming each
+# configuration whose check failed, skips when none exists.
+for_each() {
+    local check=$1 config failed=() ran=0
+    shift
+    while IFS= read -r config; do
+        [ -n "$config" ] || continue
+        ran=$((ran + 1))
+        # A subshell with errexit, NOT in a condition (`if ! (...)` would
+        # silently disable set -e inside it): every assertion of the check
+        # counts, and the subshell cleans up the servers it started.
+        set +e
+        # shellcheck disable=SC2086 # "folder options" splits on purpose
+        (
+            set -e
+            trap kit_cleanup EXIT
+            $check $config
+        )
+        local rc=$?
+        set -e
+        [ "$rc" -eq 0 ] || failed+=("$config")
+    done < <(existing "$@")
+    [ "$ran" -gt 0 ] || skip "none of these servers exists yet"
+    if [ "${#failed[@]}" -gt 0 ]; then
+        printf 'failed for: %s\n' "${failed[@]}"
+        return 1
+    fi
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bats
+# Every server under valgrind's memcheck: a scripted session (round trip,
+# a few stress clients, a peer that resets, SIGTERM) must end with exit 0,
+# no memory error and no definitely-lost byte. Workers and children are
+# followed too (--trace-children=yes). Skipped without valgrind, and in
+# sanitizer builds (ASan/TSan and valgrind cannot share a process).
+
+load tcp_contract
+load servers
+
+KIT_VALGRIND_SERVERS=(
+    "01-iterative"
+    "02-thread"
+    "02-thread -w 4"
+    "03-fork"
+    "04-prefork-pool -w 3"
+    "05-prefork-accept -w 3"
+    "06-udp"
+    "07-udp-threadpool -w 4"
+    "08-select"
+    "09-epoll"
+    "09-epoll -w 4"
+)
+
+setup_file() {
+    kit_build tests/tools/peer
+}
+
+setup() {
+    command -v valgrind >/dev/null || skip "valgrind is not installed (apt-get install valgrind)"
+    if [[ -n "${SAN:-}" || " ${MAKEFLAGS:-} " == *" SAN="[a-z]* ]]; then
+        skip "sanitizer build: valgrind runs only on plain builds"
+    fi
+}
+
+# memcheck_session FOLDER OPTIONS... : the scripted session under valgrind.
+memcheck_session() {
+    local folder=$1 log
+    shift
+    VALGRIND=1 start_server "$folder" -q -d 0 "$@"
+    KIT_TIMEOUT=60 run_client "$folder" localhost "$PORT" <<<"under valgrind"
+    [ "$output" = "Reply is 'UNDER VALGRIND'" ] || { echo "$folder: '$output'"; return 1; }
+    KIT_TIMEOUT=60 run_client "$folder" -q -n 4 -r 4 localhost "$PORT"
+    [ "$status" -eq 0 ] || { echo "$folder stress: $output"; return 1; }
+    if [[ "$folder" != 0[67]-* ]]; then
+        run_peer reset localhost "$PORT" 20000
+    fi
+    KIT_STOP_WAIT=30 stop_server TERM || return 1
+    [ "$STOP_STATUS" -eq 0 ] || { echo "$folder: exit status $STOP_STATUS under valgrind"; cat "$BATS_TEST_TMPDIR"/valgrind*.log; return 1; }
+    for log in "$BATS_TEST_TMPDIR"/valgrind*.log; do
+        [ -s "$log" ] || continue
+        echo "$folder $*: valgrind reported:"
+        cat "$log"
+        return 1
+    done
+}
+
+@test "every server ends a session under valgrind with no error and no leak" {
+    for_each memcheck_session "${KIT_VALGRIND_SERVERS[@]}"
+}
