@@ -8,6 +8,8 @@
 /* A PID is a positive int; the header stores it in 32 bits. */
 #define FRAME_ID_MAX INT32_MAX
 
+static const unsigned char frame_magic[FRAME_MAGIC_SIZE] = FRAME_MAGIC_BYTES;
+
 static int valid_header(long id, size_t length)
 {
     return id > 0 && id <= FRAME_ID_MAX && length >= 1 &&
@@ -23,7 +25,7 @@ size_t frame_encode(long id, const void *payload, size_t length,
     if (!valid_header(id, length))
         return 0;
     /* memcpy, not a cast to a struct: no padding, no alignment trouble. */
-    memcpy(out, FRAME_MAGIC, FRAME_MAGIC_SIZE);
+    memcpy(out, frame_magic, sizeof frame_magic);
     memcpy(out + 4, &id32, sizeof id32);
     memcpy(out + 8, &length32, sizeof length32);
     memcpy(out + 12, &check32, sizeof check32);
@@ -35,7 +37,7 @@ int frame_decode_header(const unsigned char *buf, struct frame_header *header)
 {
     uint32_t id32, length32, check32;
 
-    if (memcmp(buf, FRAME_MAGIC, FRAME_MAGIC_SIZE) != 0)
+    if (memcmp(buf, frame_magic, sizeof frame_magic) != 0)
         return -1;
     memcpy(&id32, buf + 4, sizeof id32);
     memcpy(&length32, buf + 8, sizeof length32);
@@ -57,7 +59,7 @@ enum frame_scan_result frame_scan(const unsigned char *buf, size_t len,
         size_t avail = len - start;
         size_t compare = avail < FRAME_MAGIC_SIZE ? avail : FRAME_MAGIC_SIZE;
 
-        if (memcmp(buf + start, FRAME_MAGIC, compare) != 0)
+        if (memcmp(buf + start, frame_magic, compare) != 0)
             continue;
         *skip = start;
         if (avail < FRAME_HEADER_SIZE)

@@ -33,8 +33,11 @@
 #define FRAME_MAX         PIPE_BUF
 #define FRAME_HEADER_SIZE 16
 #define FRAME_PAYLOAD_MAX (FRAME_MAX - FRAME_HEADER_SIZE)
-#define FRAME_MAGIC       "UPF1"
-#define FRAME_MAGIC_SIZE  4
+#define FRAME_MAGIC_BYTES                                                      \
+    {                                                                          \
+        'U', 'P', 'F', '1'                                                     \
+    }
+#define FRAME_MAGIC_SIZE 4
 
 /* Where the server writes the reply for client `id`: FIFO + ".reply." +
  * id, beside the request FIFO. */

@@ -187,10 +187,10 @@ static size_t serve_frames(struct fifo_server *server, unsigned char *buf,
     do {
         struct frame_header header;
         size_t skip, consumed;
-        char what[64];
 
         found = frame_scan(buf, used, &header, &skip);
         if (skip > 0) {
+            char what[64];
             /* A FIFO has no message boundaries: after bytes that are not
              * a frame (someone ran printf > FIFO), the next frame starts
              * at the next magic "UPF1" with a sane header. */
