@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # 09-epoll: one epoll loop, a worker pool behind it, and an HTTP server
 # (SPEC sections 3-5 and 8).
+# shellcheck disable=SC2030,SC2031 # http_expect reads the `lines` that
+# `run` (in http_raw) set in the same test's shell: not lost in a subshell.
 
 load tcp_contract
 
@@ -77,7 +79,7 @@ EPOLL_PEER="$KIT_ROOT/tests/tools/epoll_peer"
         local holder=$!
         sleep 0.5
         # Both clients logged as connected, 0.8 s into a 1.5 s job?
-        connected[$workers]=$(grep -c '^Client connected' "$SERVER_OUT")
+        connected[workers]=$(grep -c '^Client connected' "$SERVER_OUT")
         wait "$busy" "$holder"
         stop_server
     done
