@@ -285,8 +285,6 @@ static long start_threads(struct udp_pool_server *server, pthread_t *threads,
     stop_signal_set(&stop_signals);
     pthread_sigmask(SIG_BLOCK, &stop_signals, &before);
     for (; started < wanted; started++) {
-        /* Every thread gets the server itself: it lives in main's frame
-         * until all of them have been joined. */
         int rc =
             pthread_create(&threads[started], NULL,
                            started == 0 ? responder_main : worker_main, server);
@@ -380,55 +378,74 @@ static void print_drops(const struct udp_pool_server *server, size_t unanswered)
            server->dropped, unanswered);
 }
 
+/* Runs the threads until a stop signal, then stops them and reports the
+ * drops. Returns the exit status. */
+static int serve(struct udp_pool_server *server, long worker_count)
+{
+    pthread_t *threads = calloc((size_t)worker_count + 1, sizeof *threads);
+    long started;
+    size_t unanswered;
+    int status = 1;
+
+    if (threads == NULL) {
+        report_errno("calloc");
+        return 1;
+    }
+    /* "listening" only once every thread is up: a client (or a test)
+     * that reads it finds the whole pool ready. */
+    started = start_threads(server, threads, worker_count + 1);
+    if (started == worker_count + 1 && announce_port(server->fd) == 0) {
+        receive_requests(server);
+        status = 0;
+    }
+    unanswered = stop_threads(server, threads, started);
+    if (status == 0)
+        print_drops(server, unanswered);
+    free(threads);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     struct server_args args;
-    long worker_count = DEFAULT_WORKERS, started = 0;
+    long worker_count = DEFAULT_WORKERS;
     const struct opt_spec pool[] = {
         {'w', "N", "worker threads (default 20)", 1, MAX_WORKERS, &worker_count,
          NULL},
     };
-    struct udp_pool_server server = {.fd = -1, .args = &args};
-    pthread_t *threads = NULL;
-    size_t unanswered = 0;
+    struct udp_pool_server *server;
     int status, rc;
 
     set_progname(argv[0]);
     if ((status = parse_server_args(argc, argv, &args, pool, 1)) >= 0)
         return status;
-    status = 1;
-    server.buf = malloc(DATAGRAM_BUFFER_SIZE);
-    threads = calloc((size_t)worker_count + 1, sizeof *threads);
-    if (server.buf == NULL || threads == NULL) {
+    /* On the heap: every thread gets a pointer to it, and it is freed only
+     * after all of them have been joined. */
+    server = calloc(1, sizeof *server);
+    if (server == NULL ||
+        (server->buf = malloc(DATAGRAM_BUFFER_SIZE)) == NULL) {
         report_errno("malloc");
-        goto out_memory;
+        free(server);
+        return 1;
     }
-    if ((rc = queue_init(&server.requests, REQUEST_QUEUE_SIZE)) != 0 ||
-        (rc = queue_init(&server.replies, REPLY_QUEUE_SIZE)) != 0) {
+    server->fd = -1;
+    server->args = &args;
+    if ((rc = queue_init(&server->requests, REQUEST_QUEUE_SIZE)) != 0 ||
+        (rc = queue_init(&server->replies, REPLY_QUEUE_SIZE)) != 0) {
+        /* Teaching shortcut: exits without freeing a half-made queue. */
         report_error("queue", strerror(rc));
-        goto out_memory; /* Teaching shortcut: a half-made queue leaks */
+        return 1;
     }
-    if (prepare_server_process() != 0 ||
-        (server.fd = udp_bind_exclusive_or_report(args.port)) < 0 ||
-        announce_port(server.fd) != 0)
-        goto out;
-    started = start_threads(&server, threads, worker_count + 1);
-    if (started == worker_count + 1) {
-        receive_requests(&server);
-        status = 0;
-    }
-out:
-    unanswered = stop_threads(&server, threads, started);
-    if (server.fd >= 0) {
-        if (status == 0)
-            print_drops(&server, unanswered);
-        close(server.fd);
-    }
-    queue_destroy(&server.requests);
-    queue_destroy(&server.replies);
-out_memory:
-    free(threads);
-    free(server.buf);
+    status = 1;
+    if (prepare_server_process() == 0 &&
+        (server->fd = udp_bind_exclusive_or_report(args.port)) >= 0)
+        status = serve(server, worker_count);
+    if (server->fd >= 0)
+        close(server->fd);
+    queue_destroy(&server->requests);
+    queue_destroy(&server->replies);
+    free(server->buf);
+    free(server);
     if (status == 0)
         printf("shut down\n");
     return status;
