@@ -274,6 +274,27 @@ http_expect() {
     http_expect "GET / HTTP/1.1\\r\\nX-Long: $short\\r\\nConnection: close\\r\\n\\r\\n" "HTTP/1.1 200 OK" closed
 }
 
+@test "httpd: a head that arrives in pieces is answered once complete" {
+    start_program 09-epoll/httpd -q 0
+    exec 5<>"/dev/tcp/127.0.0.1/$PORT"
+    printf 'GET /slow HT' >&5
+    sleep 0.3
+    printf 'TP/1.1\r\nHost: x\r' >&5
+    sleep 0.3
+    printf '\nConnection: close\r\n\r\n' >&5
+    run timeout 5 cat <&5
+    exec 5<&-
+    [[ "${lines[0]}" == "HTTP/1.1 200 OK"* ]]
+}
+
+@test "httpd: 64 KiB of random bytes get a 400 at most, and it goes on" {
+    start_program 09-epoll/httpd -q 0
+    head -c 65536 /dev/urandom >"$BATS_TEST_TMPDIR/noise"
+    run timeout 10 "$EPOLL_PEER" raw localhost "$PORT" 1 <"$BATS_TEST_TMPDIR/noise"
+    [ "$status" -eq 0 ]
+    http_expect 'GET / HTTP/1.1\r\nConnection: close\r\n\r\n' "HTTP/1.1 200 OK" closed
+}
+
 @test "httpd: SIGTERM: shut down, exit 0" {
     start_program 09-epoll/httpd 0
     timeout 10 "$KIT_ROOT/tests/tools/peer" hold localhost "$PORT" 5 &
