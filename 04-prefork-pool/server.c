@@ -413,6 +413,11 @@ static void run_parent(struct pool *pool)
                 report_errno("poll");
             continue;
         }
+        /* poll() returns the events it found even when a stop signal came
+         * at the same moment. Ctrl-C signals the workers too, and their
+         * end of file must not be taken for deaths to replace. */
+        if (stop_requested())
+            break;
         for (long i = 0; i < pool->worker_count; i++)
             if (watched[1 + i].revents != 0)
                 read_worker_channel(pool, i);

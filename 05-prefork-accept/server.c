@@ -164,9 +164,14 @@ static void replace_dead_workers(struct prefork *pf)
         }
         if ((slot = slot_of(pf, pid)) < 0)
             continue;
+        pf->pids[slot] = 0;
+        /* waitpid() returns a dead worker even when a stop signal came at
+         * the same moment. Ctrl-C signals the workers too: they are not
+         * to be replaced then. */
+        if (stop_requested())
+            break;
         describe_wait_status(status, how, sizeof how);
         printf("worker %ld %s, replacing it\n", (long)pid, how);
-        pf->pids[slot] = 0;
         restart_worker(pf, slot);
     }
 }

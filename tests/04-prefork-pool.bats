@@ -62,7 +62,7 @@ F=04-prefork-pool
     elapsed timeout 10 "$KIT_ROOT/$F/client" localhost "$PORT" <<<"second"
     wait "$first"
     [ "$STATUS" -eq 0 ]
-    ! less_than "$ELAPSED" 0.9
+    less_than 0.9 "$ELAPSED"
 }
 
 # worker_has_a_client : some worker has more descriptors than the others
