@@ -55,6 +55,8 @@ libobjs  = $(patsubst %.c,$(BUILD)/%.o,$(call libsrcs,$(1)))
 ALL_PROGRAMS := $(foreach f,$(FOLDERS),$(call programs,$(f)))
 # Test tools (tests/tools/*.c): misbehaving peers the bats files drive.
 TEST_TOOLS := $(basename $(wildcard tests/tools/*.c))
+# Bench helpers (bench/*.c): the yardsticks and load tools of make bench.
+BENCH_TOOLS := $(basename $(wildcard bench/*.c))
 
 .PHONY: all clean check format $(FOLDERS) $(addprefix check-,$(FOLDERS)) \
         bats-present demo bench
@@ -78,7 +80,7 @@ $(call programs,$(1)): %: $(BUILD)/%.o $(call libobjs,$(1)) $(LIBKIT)
 endef
 $(foreach f,$(FOLDERS),$(eval $(call folder_rules,$(f))))
 
-$(TEST_TOOLS): %: $(BUILD)/%.o $(LIBKIT)
+$(TEST_TOOLS) $(BENCH_TOOLS): %: $(BUILD)/%.o $(LIBKIT)
 	$(CC) $(LDFLAGS) $< $(LIBKIT) $(LDLIBS) -o $@
 
 # The SPEC's folders: one that does not exist yet is simply not built.
@@ -104,12 +106,24 @@ bats-present:
 check: all $(TEST_TOOLS) bats-present
 	$(BATS) tests/
 
-check-%: % $(TEST_TOOLS) bats-present
-	@test -f tests/$*.bats || { echo "make: no tests/$*.bats"; exit 1; }
-	$(BATS) tests/$*.bats
+# check-NN-name: one folder's tests (explicit rules: make never applies a
+# pattern rule to a .PHONY target, so check-% would silently do nothing).
+define check_rule
+check-$(1): $(1) $(TEST_TOOLS) bats-present
+	@test -f tests/$(1).bats || { echo "make: no tests/$(1).bats"; exit 1; }
+	$$(BATS) tests/$(1)*.bats
+endef
+$(foreach f,$(FOLDERS),$(eval $(call check_rule,$(f))))
+
+# --- demo and bench (SPEC sections 6 and 7; see bench/README.md) -------------
+demo: all $(BENCH_TOOLS)
+	@DEMO_DELAY_MS='$(DEMO_DELAY_MS)' DEMO_CLIENTS='$(DEMO_CLIENTS)' bench/demo.sh
+
+bench: all $(BENCH_TOOLS)
+	@BENCH_OUT='$(BENCH_OUT)' BENCH_QUICK='$(BENCH_QUICK)' bench/bench.sh
 
 # --- lint: cppcheck, clang-tidy (.clang-tidy) and shellcheck (.shellcheckrc) --
-LINT_C     := $(wildcard common/*.c [0-9][0-9]-*/*.c tests/tools/*.c bench/*.c)
+LINT_C     := $(wildcard common/*.c [0-9][0-9]-*/*.c tests/tools/*.c tests/fuzz/*.c bench/*.c)
 LINT_SH    := $(wildcard .ci/run tests/*.bash tests/*.bats bench/*.sh [0-9][0-9]-*/*.sh scripts/*.sh)
 LINT_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Icommon
 .PHONY: lint
@@ -120,11 +134,49 @@ lint:
 	clang-tidy --quiet $(LINT_C) -- $(LINT_FLAGS)
 	shellcheck -x -s bash $(LINT_SH)
 
+# --- fuzzing: libFuzzer targets in tests/fuzz/fuzz_*.c ------------------------
+# Each target is linked with common/ and every section library (foo.c with
+# foo.h), built by clang with -fsanitize=fuzzer,address,undefined, run for
+# FUZZ_SECONDS each over a scratch copy of its seed corpus
+# (tests/fuzz/corpus/NAME) and first replays tests/fuzz/regressions/NAME:
+# every crash ever found stays there as a regression test.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := $(notdir $(basename $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_LIBS    := $(COMMON_SRC) $(foreach f,$(FOLDERS),$(call libsrcs,$(f)))
+FUZZ_FLAGS   := -std=c11 -D_POSIX_C_SOURCE=200809L -pthread -Icommon \
+                $(addprefix -I,$(FOLDERS)) -g -O1 \
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIBS) $(wildcard common/*.h [0-9][0-9]-*/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_LIBS) -o $@
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  work=$$(mktemp -d); cp -r tests/fuzz/corpus/$$t/. $$work/ 2>/dev/null || true; \
+	  if [ -d tests/fuzz/regressions/$$t ] && [ -n "$$(ls tests/fuzz/regressions/$$t)" ]; then \
+	    echo "fuzz: $$t: replaying regressions"; \
+	    $(BUILD)/fuzz/$$t tests/fuzz/regressions/$$t/*; fi; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	  status=0; $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 \
+	    -artifact_prefix=$(BUILD)/fuzz/$$t- -print_final_stats=1 $$work >$$work.log 2>&1 || status=$$?; \
+	  grep -E '^(stat::number_of_executed_units|==[0-9]+==|SUMMARY|artifact_prefix)' $$work.log || true; \
+	  rm -rf $$work $$work.log; \
+	  [ "$$status" -eq 0 ] || { echo "fuzz: $$t FOUND A CRASH (see $(BUILD)/fuzz/$$t-*): add it to tests/fuzz/regressions/$$t/"; exit 1; }; \
+	done
+
+# --- the student kit: make student-kit EXERCISES="03-fork 08-select" --------
+.PHONY: student-kit
+student-kit:
+	EXERCISES="$(EXERCISES)" STUDENT_KIT="$(STUDENT_KIT)" sh scripts/student-kit.sh
+
 # --- housekeeping -------------------------------------------------------------
 format:
 	clang-format -i $(wildcard common/*.[ch] [0-9][0-9]-*/*.[ch] tests/tools/*.c bench/*.[ch])
 
 clean:
-	rm -rf $(BUILD) $(LIBKIT) $(ALL_PROGRAMS) $(TEST_TOOLS)
+	rm -rf $(BUILD) $(LIBKIT) $(ALL_PROGRAMS) $(TEST_TOOLS) $(BENCH_TOOLS) \
+	  student-kit.tar.gz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

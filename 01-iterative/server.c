@@ -30,6 +30,7 @@
  * server waits here, so nobody else is served meanwhile. */
 static void serve_client(int conn_fd, const char *peer, long delay_ms)
 {
+    /* EXERCISE(01-iterative): serve one client: read a chunk, do the work, write the reply back, until the client closes */
     char buf[CHUNK_SIZE];
     ssize_t n;
 
@@ -44,6 +45,8 @@ static void serve_client(int conn_fd, const char *peer, long delay_ms)
     /* n == 0 is the client closing; EINTR here means a stop signal. */
     if (n < 0 && errno != EINTR)
         report_peer_errno("read from", peer);
+    /* STUB: (void)conn_fd; (void)peer; (void)delay_ms; */
+    /* END EXERCISE */
 }
 
 /* The acceptor loop: take the next client from the listen queue, serve it

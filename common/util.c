@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Written once at start-up, read-only afterwards (like BSD getprogname). */
 static const char *program_name = "kit";
@@ -91,16 +92,32 @@ int ignore_sigpipe(void)
 /* The only global the kit allows: what a signal handler must touch. */
 static volatile sig_atomic_t stop_flag = 0;
 
+/* A loop checks the flag, then blocks in accept() or read(). A stop signal
+ * that lands between the two would go unnoticed until the next client
+ * comes. So the first stop signal also arms alarm(1), and SIGALRM re-arms
+ * itself for as long as the program runs: within a second the blocking
+ * call fails with EINTR and the loop sees the flag. (pselect/ppoll close
+ * the window exactly; see 10-pipes-fifo-signals. This keeps every server's
+ * plain blocking calls.) */
+static void on_alarm(int signo)
+{
+    (void)signo;
+    if (stop_flag)
+        alarm(1);
+}
+
 static void on_stop_signal(int signo)
 {
-    /* Only async-signal-safe work here: set the flag, or on the second
-     * signal go back to the default action and deliver it again. */
+    /* Only async-signal-safe work here: set the flag and arm the alarm, or
+     * on the second signal go back to the default action and deliver it
+     * again. */
     if (stop_flag) {
         signal(signo, SIG_DFL);
         raise(signo);
         return;
     }
     stop_flag = 1;
+    alarm(1);
 }
 
 int catch_stop_signals(void)
@@ -110,9 +127,11 @@ int catch_stop_signals(void)
     action.sa_handler = on_stop_signal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = 0; /* no SA_RESTART: blocking calls fail with EINTR */
-    if (sigaction(SIGINT, &action, NULL) != 0)
+    if (sigaction(SIGINT, &action, NULL) != 0 ||
+        sigaction(SIGTERM, &action, NULL) != 0)
         return -1;
-    return sigaction(SIGTERM, &action, NULL);
+    action.sa_handler = on_alarm;
+    return sigaction(SIGALRM, &action, NULL);
 }
 
 bool stop_requested(void)
@@ -125,4 +144,5 @@ void stop_signal_set(sigset_t *set)
     sigemptyset(set);
     sigaddset(set, SIGINT);
     sigaddset(set, SIGTERM);
+    sigaddset(set, SIGALRM);
 }

@@ -38,12 +38,15 @@ int ignore_sigpipe(void);
  * killing the program, so it can close its clients, reap its children and
  * say "shut down". The handler is installed WITHOUT SA_RESTART: a blocking
  * accept() or read() then fails with EINTR, and the loop around it notices
- * the flag. A second signal, while the first is being handled, ends the
- * program at once (the escape hatch for an impatient Ctrl-C). */
+ * the flag. A signal that arrives just after a loop checked the flag, just
+ * before it blocks, is caught by a SIGALRM the handler arms: within a
+ * second the blocking call fails with EINTR all the same. A second stop
+ * signal ends the program at once (the escape hatch for an impatient
+ * Ctrl-C). Programs that use these must not use alarm() for anything else. */
 int catch_stop_signals(void);
 bool stop_requested(void);
-/* The set {SIGINT, SIGTERM}, for threads that must block them so that only
- * the main thread is interrupted. */
+/* The set {SIGINT, SIGTERM, SIGALRM}, for threads that must block them so
+ * that only the main thread is interrupted. */
 void stop_signal_set(sigset_t *set);
 
 #endif

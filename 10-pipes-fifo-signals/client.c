@@ -1,0 +1,314 @@
+/* 10-pipes-fifo-signals/client.c - the upper client over named pipes.
+ *
+ * What it teaches: the other half of a FIFO conversation. The client makes
+ * its own reply FIFO (FIFO.reply.PID, mode 0600) before asking anything,
+ * writes each line as one frame into the server's FIFO (one atomic write,
+ * so it never mixes with other clients' frames), and waits for the reply
+ * frame on its own FIFO. It removes its FIFO when it ends, also on Ctrl-C.
+ *
+ * Run:   ./10-pipes-fifo-signals/client /tmp/upper.fifo
+ * Look:  a line longer than FRAME_PAYLOAD_MAX (4080 bytes here) is refused
+ *        with a message, since it would not fit in one atomic write; and
+ *        after Ctrl-C, ls shows that FIFO.reply.PID is gone.
+ */
+#include "frame.h"
+#include "ipc_helpers.h"
+#include "io.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define REPLY_FIFO_MODE   0600
+#define DEFAULT_TIMEOUT_S 30L
+#define MAX_TIMEOUT_S     3600L
+
+struct fifo_client {
+    const char *request_path;
+    char reply_path[PATH_MAX];
+    long id;           /* our PID: the server finds our FIFO with it */
+    long timeout_s;    /* -t: how long to wait for one reply */
+    bool reply_made;   /* we created reply_path and must remove it */
+    int request_fd;    /* the server's FIFO, write end */
+    int reply_fd;      /* our FIFO, read end */
+    int reply_keep_fd; /* our FIFO, a write end we never use (see below) */
+};
+
+/* The signal that asked us to stop, or 0. The handler only stores it:
+ * removing the FIFO happens in main, on the same path as a normal exit.
+ * (unlink() is async-signal-safe, so the handler could do it, but then the
+ * program would go on running with its FIFO gone.) */
+static volatile sig_atomic_t stop_signal = 0;
+
+static void on_stop_signal(int signo)
+{
+    stop_signal = signo;
+}
+
+/* No SA_RESTART: getline() and poll() fail with EINTR, so main notices. */
+static int catch_stop_signals_here(void)
+{
+    struct sigaction action;
+
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    if (sigaction(SIGINT, &action, NULL) != 0 ||
+        sigaction(SIGTERM, &action, NULL) != 0 ||
+        sigaction(SIGHUP, &action, NULL) != 0)
+        return -1;
+    return ignore_sigpipe(); /* a vanished server is EPIPE, not death */
+}
+
+/* Returns -1 to go on, or the exit status (0 after -h, 2 on a mistake). */
+static int parse_args(int argc, char **argv, struct fifo_client *client)
+{
+    const struct opt_spec options[] = {
+        {'t', "SEC", "seconds to wait for a reply (default 30)", 1,
+         MAX_TIMEOUT_S, &client->timeout_s, NULL},
+    };
+    return parse_fifo_args(argc, argv, options,
+                           sizeof options / sizeof options[0],
+                           &client->request_path);
+}
+
+/* mkfifo fails with EEXIST rather than reuse or follow anything at the
+ * path (the umask can only make 0600 stricter). A FIFO of ours already
+ * there was left by an earlier client with our PID that was killed
+ * (SIGKILL leaves no chance to clean up): no live process can be using it,
+ * so it is removed and made again. Anything else there is refused. */
+static int make_reply_fifo(const char *path)
+{
+    struct stat info;
+
+    if (mkfifo(path, REPLY_FIFO_MODE) == 0)
+        return 0;
+    if (errno == EEXIST && lstat(path, &info) == 0 && S_ISFIFO(info.st_mode) &&
+        info.st_uid == geteuid() && unlink(path) == 0 &&
+        mkfifo(path, REPLY_FIFO_MODE) == 0)
+        return 0;
+    report_errno(path);
+    return -1;
+}
+
+/* Makes and opens our reply FIFO, then opens the server's FIFO. Returns 0,
+ * or -1 after printing why. */
+static int open_fifos(struct fifo_client *client)
+{
+    struct stat info;
+
+    if (reply_fifo_path(client->request_path, client->id, client->reply_path,
+                        sizeof client->reply_path) != 0) {
+        report_error(client->request_path, "path too long");
+        return -1;
+    }
+    if (make_reply_fifo(client->reply_path) != 0)
+        return -1;
+    client->reply_made = true;
+    /* Open our FIFO for reading now, before sending anything, so that the
+     * server's open finds a reader at once. O_NONBLOCK so that this open
+     * does not wait for a writer. Then hold a write end ourselves: between
+     * two replies the server has closed its end, and without a writer
+     * poll() would report "hang-up" and read() end of file at once. */
+    client->reply_fd =
+        open(client->reply_path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
+    if (client->reply_fd < 0) {
+        report_errno(client->reply_path);
+        return -1;
+    }
+    client->reply_keep_fd = open(client->reply_path, O_WRONLY | O_NOFOLLOW);
+    if (client->reply_keep_fd < 0) {
+        report_errno(client->reply_path);
+        return -1;
+    }
+    /* ENXIO here means the FIFO exists but no server has it open. */
+    client->request_fd = open(client->request_path, O_WRONLY | O_NONBLOCK);
+    if (client->request_fd < 0) {
+        if (errno == ENXIO)
+            report_error(client->request_path, "no server is reading it");
+        else
+            report_errno(client->request_path);
+        return -1;
+    }
+    if (fstat(client->request_fd, &info) != 0 || !S_ISFIFO(info.st_mode)) {
+        report_error(client->request_path, "not a FIFO");
+        return -1;
+    }
+    /* Blocking writes from now on: a full FIFO makes write() wait for the
+     * server to read, instead of failing with EAGAIN. */
+    if (clear_nonblocking(client->request_fd) != 0) {
+        report_errno("fcntl");
+        return -1;
+    }
+    return 0;
+}
+
+/* Waits for the reply to arrive. Returns 1 when it is there, 0 when we
+ * were asked to stop, -1 after printing why not. */
+static int wait_for_reply(const struct fifo_client *client)
+{
+    /* The write end of a pipe reports POLLERR once nobody reads the other
+     * end: that is how we notice a server that went away. */
+    struct pollfd fds[2] = {{.fd = client->reply_fd, .events = POLLIN},
+                            {.fd = client->request_fd, .events = 0}};
+    int ready;
+
+    /* EINTR without a stop signal (a stop and continue, say): wait again. */
+    while ((ready = poll(fds, 2, (int)(client->timeout_s * 1000))) < 0 &&
+           errno == EINTR && stop_signal == 0)
+        ;
+    if (ready < 0 && stop_signal != 0)
+        return 0;
+    if (ready < 0) {
+        report_errno("poll");
+        return -1;
+    }
+    if (fds[0].revents & POLLIN)
+        return 1;
+    if (ready == 0) {
+        fprintf(stderr, "%s: no reply within %ld s\n", progname(),
+                client->timeout_s);
+        return -1;
+    }
+    report_error("server", "closed its FIFO");
+    return -1;
+}
+
+/* Reads one reply frame and checks it answers our request. The server
+ * wrote it with one atomic write, so once poll says "readable" the whole
+ * frame is there (our descriptor is non-blocking: a short frame is an
+ * error, never a hang). */
+static int read_reply(const struct fifo_client *client, size_t expected,
+                      unsigned char *payload)
+{
+    unsigned char head[FRAME_HEADER_SIZE];
+    struct frame_header header;
+
+    if (read_full(client->reply_fd, head, sizeof head) !=
+            (ssize_t)sizeof head ||
+        frame_decode_header(head, &header) != 0 || header.id != client->id ||
+        header.length != expected ||
+        read_full(client->reply_fd, payload, expected) != (ssize_t)expected) {
+        report_error(client->reply_path, "malformed or short reply");
+        return -1;
+    }
+    return 0;
+}
+
+/* One line out, one reply back. Returns 1 when done, 0 when asked to stop,
+ * -1 after printing an error. */
+static int exchange_line(const struct fifo_client *client, const char *line,
+                         size_t len)
+{
+    unsigned char frame[FRAME_MAX];
+    size_t size = frame_encode(client->id, line, len, frame);
+    int ready;
+
+    /* One write() of at most PIPE_BUF bytes: atomic, whole or not at all. */
+    if (write_all(client->request_fd, frame, size) != 0) {
+        report_errno(client->request_path);
+        return -1;
+    }
+    if ((ready = wait_for_reply(client)) <= 0)
+        return ready;
+    if (read_reply(client, len, frame) != 0)
+        return -1;
+    /* fwrite, not printf's %s: the reply may contain NUL bytes. */
+    fputs("Reply is '", stdout);
+    fwrite(frame, 1, len, stdout);
+    fputs("'\n", stdout);
+    return 1;
+}
+
+/* Reads stdin line by line until its end, an error or a stop signal.
+ * Returns the exit status. */
+static int run_lines(const struct fifo_client *client)
+{
+    char *line = NULL;
+    size_t line_cap = 0;
+    ssize_t line_len;
+    long line_number = 0;
+    int status = 0;
+
+    /* Teaching shortcut: a Ctrl-C that lands after this check but before
+     * getline() blocks in read() is only noticed at the next line or the
+     * next Ctrl-C: the race of ./signals 4. The server closes it exactly
+     * with pselect(); here stdio's buffer makes that awkward. */
+    while (stop_signal == 0 &&
+           (line_len = getline(&line, &line_cap, stdin)) > 0) {
+        size_t len = (size_t)line_len;
+
+        line_number++;
+        if (line[len - 1] == '\n')
+            len--; /* the newline is not part of the message */
+        if (len == 0)
+            continue; /* nothing to send: an empty message has no reply */
+        if (len > FRAME_PAYLOAD_MAX) {
+            /* Refused, not split: two writes are not atomic together, and
+             * another client's frame could land between the halves. */
+            fprintf(stderr,
+                    "%s: line %ld is %zu bytes, more than %d: a request "
+                    "must fit in one atomic FIFO write (PIPE_BUF %d); "
+                    "line skipped\n",
+                    progname(), line_number, len, FRAME_PAYLOAD_MAX, PIPE_BUF);
+            status = 1; /* go on with the next line, but remember */
+            continue;
+        }
+        if (exchange_line(client, line, len) != 1) {
+            status = 1;
+            break;
+        }
+    }
+    if (stop_signal == 0 && ferror(stdin)) {
+        report_errno("stdin");
+        status = 1;
+    }
+    free(line);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    struct fifo_client client = {.timeout_s = DEFAULT_TIMEOUT_S,
+                                 .request_fd = -1,
+                                 .reply_fd = -1,
+                                 .reply_keep_fd = -1};
+    int status;
+
+    set_progname(argv[0]);
+    if ((status = parse_args(argc, argv, &client)) >= 0)
+        return status;
+    /* Line buffering: each reply shows up at once even through a pipe
+     * (the buffering lesson of ./pipes 3). */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    client.id = (long)getpid();
+    if (catch_stop_signals_here() != 0) {
+        report_errno("sigaction");
+        return 1;
+    }
+    status = open_fifos(&client) == 0 ? run_lines(&client) : 1;
+    if (client.request_fd >= 0)
+        close(client.request_fd);
+    if (client.reply_fd >= 0)
+        close(client.reply_fd);
+    if (client.reply_keep_fd >= 0)
+        close(client.reply_keep_fd);
+    if (client.reply_made && unlink(client.reply_path) != 0)
+        report_errno(client.reply_path);
+    if (stop_signal != 0) {
+        /* Cleaned up; now die of the signal after all, so that the shell
+         * sees "killed by SIGINT" and not an ordinary exit. */
+        fflush(stdout);
+        signal(stop_signal, SIG_DFL);
+        raise(stop_signal);
+    }
+    return status;
+}

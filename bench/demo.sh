@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# bench/demo.sh - `make demo`: the chapter's experiment (SPEC section 6).
+#
+# Every server runs with a simulated delay of D ms per message against its
+# own client with N simulated clients of 8 messages each; the table shows
+# the time SPEC section 6 predicts from the model, the time measured, and
+# whether the model is concurrent (several clients in progress at once) and
+# parallel (several messages worked on at the same moment).
+#
+#   DEMO_DELAY_MS=100 DEMO_CLIENTS=10 bench/demo.sh   (the defaults)
+#
+# Exit status 1 when a server or client failed, a server did not exit 0 on
+# SIGTERM, or a folder could not run. Absent folders are skipped with a note.
+set -uo pipefail
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+DELAY_MS=${DEMO_DELAY_MS:-100}
+CLIENTS=${DEMO_CLIENTS:-10}
+[ -n "$DELAY_MS" ] || DELAY_MS=100
+[ -n "$CLIENTS" ] || CLIENTS=10
+case "$DELAY_MS$CLIENTS" in
+*[!0-9]*)
+    echo "demo: DEMO_DELAY_MS and DEMO_CLIENTS must be whole numbers" >&2
+    exit 2
+    ;;
+esac
+if [ "$CLIENTS" -lt 1 ]; then
+    echo "demo: DEMO_CLIENTS must be at least 1" >&2
+    exit 2
+fi
+
+# One line per server: folder | server options | model | W | concurrent |
+# parallel. W is how many messages the model works on at once: 1 for a
+# serial model, "each" for one thread or process per client, otherwise the
+# pool size (the server's -w or -m, default or given). The expected time is
+# 8·N·D when W is 1, 8·D when every client has its own worker, and
+# 8·D·ceil(N/W) for a pool of W.
+CASES=(
+    "01-iterative||iterative|1|no|no"
+    "02-thread|-w 0|thread per client|each|yes|yes"
+    "03-fork||process per client (-m 40)|40|yes|yes"
+    "04-prefork-pool||prefork, parent hands out (-w 10)|10|yes|yes"
+    "05-prefork-accept||prefork, workers accept (-w 10)|10|yes|yes"
+    "06-udp||UDP, one loop|1|yes|no"
+    "07-udp-threadpool||UDP, thread pool (-w 20)|20|yes|yes"
+    "08-select||select loop|1|yes|no"
+    "09-epoll|-w 0|epoll, work in the loop|1|yes|no"
+    "09-epoll|-w 10|epoll + 10 worker threads|10|yes|yes"
+)
+
+# expected_seconds W : SPEC section 6's formula for this run's N and D.
+expected_seconds() {
+    local batches
+    case "$1" in
+    each) batches=1 ;;
+    *) batches=$(((CLIENTS + $1 - 1) / $1)) ;;
+    esac
+    calc "8 * $DELAY_MS / 1000 * $batches" "%.2f"
+}
+
+failures=0
+rows=()
+absent=()
+total=${#CASES[@]}
+index=0
+echo "demo: $CLIENTS clients x 8 messages, $DELAY_MS ms of work per message"
+for case in "${CASES[@]}"; do
+    IFS='|' read -r folder options model workers concurrent parallel <<<"$case"
+    index=$((index + 1))
+    label="$folder${options:+ $options}"
+    if ! present "$folder"; then
+        echo "[$index/$total] $label: absent, skipped"
+        absent+=("$label")
+        continue
+    fi
+    expected=$(expected_seconds "$workers")
+    # A serial server keeps the last client waiting for all the others:
+    # give every reply that long, plus a margin, before calling it lost.
+    reply_timeout=$(calc "int(8 * $CLIENTS * $DELAY_MS / 1000) + 30" "%d")
+    log="$BENCH_TMP/demo$index"
+    # shellcheck disable=SC2086 # options is a list of words
+    if ! server_start "$log" "$KIT_ROOT/$folder/server" $options -q -d "$DELAY_MS" 0; then
+        echo "[$index/$total] $label: server did not start"
+        rows+=("$label|$model|$expected|-|failed: server did not start|$concurrent|$parallel")
+        failures=$((failures + 1))
+        continue
+    fi
+    printf '[%d/%d] %s: %s ... ' "$index" "$total" "$label" "$model"
+    run_job "$log.client" timeout $((2 * reply_timeout + 30)) \
+        "$KIT_ROOT/$folder/client" -q -n "$CLIENTS" -t "$reply_timeout" \
+        127.0.0.1 "$SERVER_PORT"
+    client_status=$?
+    server_stop "$SERVER_PID"
+    server_status=$?
+    line=$(summary_line "$log.client")
+    measured=$(summary_field "$line" s)
+    note=""
+    [ "$client_status" -eq 0 ] || note="client exit $client_status"
+    [ "$server_status" -eq 0 ] || note="${note:+$note, }server exit $server_status"
+    if [ -z "$measured" ]; then
+        measured="-"
+        ratio="-"
+        note="${note:+$note, }no summary line"
+    else
+        ratio=$(calc "$measured / $expected" "%.2f")
+    fi
+    if [ -n "$note" ]; then
+        failures=$((failures + 1))
+        echo "$measured s (expected $expected s) FAILED: $note"
+        sed 's/^/    /' "$log.client" | tail -n 5
+        ratio="failed: $note"
+    else
+        echo "$measured s (expected $expected s)"
+    fi
+    rows+=("$label|$model|$expected|$measured|$ratio|$concurrent|$parallel")
+done
+
+echo
+echo "| folder | model | expected s | measured s | ratio | concurrent? | parallel? |"
+echo "| --- | --- | ---: | ---: | ---: | --- | --- |"
+for row in "${rows[@]}"; do
+    IFS='|' read -r label model expected measured ratio concurrent parallel <<<"$row"
+    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$model" \
+        "$expected" "$measured" "$ratio" "$concurrent" "$parallel"
+done
+echo
+if [ "${#absent[@]}" -gt 0 ]; then
+    skipped=$(printf '%s, ' "${absent[@]}")
+    echo "not built yet, skipped: ${skipped%, }"
+fi
+echo "expected: 8*N*D for a serial model, 8*D when each client has its own"
+echo "worker, 8*D*ceil(N/W) for a pool of W (N=$CLIENTS clients, D=$DELAY_MS ms)."
+echo "concurrent: several clients in progress at once; parallel: several"
+echo "messages worked on at the same moment."
+if [ "$failures" -gt 0 ]; then
+    echo "demo: $failures server(s) failed" >&2
+    exit 1
+fi

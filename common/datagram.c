@@ -1,0 +1,76 @@
+/* datagram.c - whole datagrams in and out, truncation detected. */
+#include "datagram.h"
+
+#include "server.h"
+#include "util.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+ssize_t receive_datagram(int fd, void *buf, size_t cap,
+                         struct sockaddr_storage *from, socklen_t *from_len,
+                         bool *truncated)
+{
+    for (;;) {
+        struct iovec piece = {.iov_base = buf, .iov_len = cap};
+        struct msghdr msg;
+        ssize_t n;
+
+        /* A stop signal caught while the program was busy (in the simulated
+         * work) would go unnoticed until the next datagram: check first. */
+        if (stop_requested()) {
+            errno = EINTR;
+            return -1;
+        }
+        memset(&msg, 0, sizeof msg);
+        msg.msg_name = from;
+        msg.msg_namelen = from != NULL ? sizeof *from : 0;
+        msg.msg_iov = &piece;
+        msg.msg_iovlen = 1;
+        /* recvmsg, not recvfrom: only recvmsg reports in msg_flags that the
+         * kernel cut the datagram to fit the buffer (MSG_TRUNC). */
+        n = recvmsg(fd, &msg, 0);
+        if (n >= 0) {
+            if (from_len != NULL)
+                *from_len = msg.msg_namelen;
+            *truncated = (msg.msg_flags & MSG_TRUNC) != 0;
+            return n;
+        }
+        if (errno != EINTR || stop_requested())
+            return -1;
+    }
+}
+
+int send_datagram(int fd, const void *buf, size_t len,
+                  const struct sockaddr *addr, socklen_t addr_len)
+{
+    for (;;) {
+        ssize_t n = sendto(fd, buf, len, 0, addr, addr_len);
+        if (n >= 0) {
+            /* UDP sends all or nothing; a short count would be a kernel
+             * bug, but say so rather than report success. */
+            if ((size_t)n == len)
+                return 0;
+            errno = EMSGSIZE;
+            return -1;
+        }
+        if (errno != EINTR)
+            return -1;
+    }
+}
+
+int udp_bind_exclusive_or_report(long port)
+{
+    int off = 0;
+    int fd = udp_bind_or_report(port);
+
+    if (fd >= 0 &&
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &off, sizeof off) != 0) {
+        report_errno("setsockopt SO_REUSEADDR");
+        close(fd);
+        return -1;
+    }
+    return fd;
+}

@@ -1,0 +1,49 @@
+/* datagram.h - sending and receiving whole UDP datagrams (SPEC section 3).
+ *
+ * UDP has no partial I/O: one sendto() sends one whole datagram and one
+ * recvfrom() returns one whole datagram. What can still go wrong is a
+ * buffer too small for the datagram (the kernel silently cuts it: the rest
+ * is lost) and EINTR. These helpers detect the first and handle the second,
+ * once, for the UDP servers and clients of folders 06 and 07. */
+#ifndef KIT_DATAGRAM_H
+#define KIT_DATAGRAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+/* The largest UDP payload over IPv4: 65,535 (the IP length field) minus 20
+ * bytes of IP header and 8 of UDP header. IPv6 allows 65,527, but the kit
+ * promises only what both families carry. */
+#define UDP_MAX_PAYLOAD 65507
+
+/* A receive buffer one byte larger than any payload the kit promises, so
+ * that a datagram that does not fit is noticed (MSG_TRUNC) and never
+ * mistaken for a complete one. */
+#define DATAGRAM_BUFFER_SIZE 65536
+
+/* Receives one datagram into buf (cap bytes). Stores the sender in *from /
+ * *from_len when from is not NULL, and in *truncated whether the datagram
+ * was longer than cap (its tail is then lost: the caller must drop it).
+ * Returns its length (0 is a valid, empty datagram), or -1 with errno. An
+ * EINTR is retried, except once a stop signal has been caught (util.h):
+ * then -1 with errno EINTR, as read_some does. */
+ssize_t receive_datagram(int fd, void *buf, size_t cap,
+                         struct sockaddr_storage *from, socklen_t *from_len,
+                         bool *truncated);
+
+/* Sends len bytes as one datagram to addr (NULL on a connect()ed socket).
+ * Returns 0, or -1 with errno (EMSGSIZE when len is too large). */
+int send_datagram(int fd, const void *buf, size_t len,
+                  const struct sockaddr *addr, socklen_t addr_len);
+
+/* udp_bind_or_report (server.h) for a server that must own its port: a
+ * second server on the same port then fails with "Address already in
+ * use". udp_bind sets SO_REUSEADDR, which for UDP on Linux lets any number
+ * of sockets share a port (the datagrams then go to only one of them);
+ * turning it off after bind() makes the next bind() on the port fail.
+ * Returns the socket, or -1 after printing the error. */
+int udp_bind_exclusive_or_report(long port);
+
+#endif

@@ -1,0 +1,398 @@
+#!/usr/bin/env bats
+# 10-pipes-fifo-signals: the upper service over named pipes, and the pipes
+# and signals demos (SPEC section 9).
+
+load helper
+
+setup_file() { kit_build 10-pipes-fifo-signals; }
+
+DIR=10-pipes-fifo-signals
+
+# start_fifo_server [OPTIONS...] : starts the FIFO server on
+# $BATS_TEST_TMPDIR/up.fifo and waits for its first line, "listening on
+# FIFO PATH". Sets FIFO, SERVER_PID, SERVER_OUT, SERVER_ERR.
+start_fifo_server() {
+    FIFO=$BATS_TEST_TMPDIR/up.fifo
+    local n=$(( ${#KIT_GROUPS[@]} + 1 ))
+    SERVER_OUT="$BATS_TEST_TMPDIR/server$n.out"
+    SERVER_ERR="$BATS_TEST_TMPDIR/server$n.err"
+    local -a wrapper=()
+    if [ "${VALGRIND:-0}" = 1 ]; then
+        wrapper=(valgrind -q --error-exitcode=99 --leak-check=full
+                 --errors-for-leak-kinds=definite --show-leak-kinds=definite
+                 --log-file="$BATS_TEST_TMPDIR/valgrind$n.%p.log")
+    fi
+    setsid "${wrapper[@]}" "$KIT_ROOT/$DIR/server" "$@" "$FIFO" >"$SERVER_OUT" 2>"$SERVER_ERR" </dev/null &
+    SERVER_PID=$!
+    KIT_GROUPS+=("$SERVER_PID")
+    local i
+    for ((i = 0; i < 200; i++)); do
+        [ "$(head -n 1 "$SERVER_OUT")" = "listening on FIFO $FIFO" ] && return 0
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    echo "server did not announce its FIFO; stderr:" >&2
+    cat "$SERVER_ERR" >&2
+    return 1
+}
+
+# wait_for_reply_fifo : prints the path of the first FIFO.reply.PID beside
+# $FIFO once a client has made it (waits up to 5 s).
+wait_for_reply_fifo() {
+    local i
+    for ((i = 0; i < 100; i++)); do
+        compgen -G "$FIFO.reply.*" && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# no_reply_fifos : true when no FIFO.reply.* is left beside $FIFO.
+no_reply_fifos() {
+    ! compgen -G "$FIFO.reply.*" >/dev/null
+}
+
+@test "bad command lines print usage and exit 2" {
+    local args
+    for args in "" "a b" "-d" "-d x f" "-d -1 f" "-x f"; do
+        # shellcheck disable=SC2086 # word splitting of $args is the point
+        run timeout 5 "$KIT_ROOT/$DIR/server" $args
+        [ "$status" -eq 2 ] || { echo "server $args: status $status"; return 1; }
+        [[ "$output" == *usage:* ]]
+        [[ "$output" != *listening* ]]
+    done
+    for args in "" "a b" "-t 0 f" "-t x f" "-x f"; do
+        # shellcheck disable=SC2086
+        run timeout 5 "$KIT_ROOT/$DIR/client" $args
+        [ "$status" -eq 2 ] || { echo "client $args: status $status"; return 1; }
+        [[ "$output" == *usage:* ]]
+    done
+    for args in "" "0" "5" "nope" "1 2"; do
+        # shellcheck disable=SC2086
+        run timeout 5 "$KIT_ROOT/$DIR/pipes" $args
+        [ "$status" -eq 2 ] && [[ "$output" == usage:* ]]
+        # shellcheck disable=SC2086
+        run timeout 5 "$KIT_ROOT/$DIR/signals" $args
+        [ "$status" -eq 2 ] && [[ "$output" == usage:* ]]
+    done
+}
+
+@test "-h prints usage on stdout and exits 0" {
+    local program
+    for program in server client pipes signals upperfilter; do
+        run --separate-stderr timeout 5 "$KIT_ROOT/$DIR/$program" -h
+        [ "$status" -eq 0 ]
+        [[ "$output" == usage:* ]]
+        [ -z "$stderr" ]
+    done
+}
+
+@test "the server creates its FIFO with mode 0600 even under umask 000" {
+    umask 000
+    start_fifo_server -d 0
+    [ -p "$FIFO" ]
+    [ "$(stat -c %a "$FIFO")" = 600 ]
+}
+
+@test "an existing FIFO is reused and made 0600" {
+    mkfifo -m 666 "$BATS_TEST_TMPDIR/up.fifo"
+    start_fifo_server -d 0
+    [ "$(stat -c %a "$FIFO")" = 600 ]
+    run_program "$DIR/client" "$FIFO" <<<"again"
+    [ "$output" = "Reply is 'AGAIN'" ]
+}
+
+@test "a path that is not a FIFO is refused: exit 1, file untouched" {
+    local file=$BATS_TEST_TMPDIR/notes.txt
+    echo "precious" >"$file"
+    run --separate-stderr timeout 5 "$KIT_ROOT/$DIR/server" "$file"
+    [ "$status" -eq 1 ]
+    [ "$stderr" = "server: $file: exists and is not a FIFO" ]
+    [ "$(cat "$file")" = "precious" ]
+    ln -s "$file" "$BATS_TEST_TMPDIR/link"
+    run --separate-stderr timeout 5 "$KIT_ROOT/$DIR/server" "$BATS_TEST_TMPDIR/link"
+    [ "$status" -eq 1 ]
+    [ -L "$BATS_TEST_TMPDIR/link" ]
+}
+
+@test "hola comes back as Reply is 'HOLA', server logs the request" {
+    start_fifo_server -d 20
+    run_program "$DIR/client" "$FIFO" <<<"hola"
+    [ "$status" -eq 0 ]
+    [ "$output" = "Reply is 'HOLA'" ]
+    grep -Eq '^New request: 1 from [0-9]+$' "$SERVER_OUT"
+    no_reply_fifos
+}
+
+@test "several lines, empty lines skipped" {
+    start_fifo_server -d 0
+    run_program "$DIR/client" "$FIFO" < <(printf 'one\n\n\ntwo words\nMiXeD 123\n')
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 3 ]
+    [ "${lines[0]}" = "Reply is 'ONE'" ]
+    [ "${lines[1]}" = "Reply is 'TWO WORDS'" ]
+    [ "${lines[2]}" = "Reply is 'MIXED 123'" ]
+    [ "$(grep -c '^New request: ' "$SERVER_OUT")" -eq 3 ]
+}
+
+@test "NUL, 0xFF and UTF-8 bytes come back unchanged, only a-z change" {
+    local dir=$BATS_TEST_TMPDIR
+    start_fifo_server -d 0 -q
+    printf 'a\000b\377c \303\261 z~{\n' >"$dir/in"
+    printf "Reply is 'A\000B\377C \303\261 Z~{'\n" >"$dir/want"
+    timeout 10 "$KIT_ROOT/$DIR/client" "$FIFO" <"$dir/in" >"$dir/got"
+    cmp "$dir/want" "$dir/got"
+}
+
+@test "20 clients at once x 20 lines: every reply right, none mixed up" {
+    local dir=$BATS_TEST_TMPDIR i j
+    start_fifo_server -d 0 -q
+    for ((i = 0; i < 20; i++)); do
+        for ((j = 0; j < 20; j++)); do echo "client $i line $j $(printf 'x%.0s' $(seq 1 $((i * 10))))"; done >"$dir/in$i"
+        # shellcheck disable=SC2018,SC2019 # ASCII only, as the service
+        LC_ALL=C tr 'a-z' 'A-Z' <"$dir/in$i" | sed "s/.*/Reply is '&'/" >"$dir/want$i"
+    done
+    local -a pids=()
+    for ((i = 0; i < 20; i++)); do
+        timeout 30 "$KIT_ROOT/$DIR/client" "$FIFO" <"$dir/in$i" >"$dir/got$i" &
+        pids+=($!)
+    done
+    wait "${pids[@]}"
+    for ((i = 0; i < 20; i++)); do
+        cmp "$dir/want$i" "$dir/got$i"
+    done
+    run ! grep -q dropped "$SERVER_ERR"
+    no_reply_fifos
+}
+
+@test "a line over the PIPE_BUF limit is refused by the client, the next one served" {
+    local dir=$BATS_TEST_TMPDIR limit=$(( $(getconf PIPE_BUF /) - 16 ))
+    start_fifo_server -d 0 -q
+    { head -c $((limit + 1)) /dev/zero | tr '\0' 'a'; echo; echo next; } >"$dir/in"
+    run --separate-stderr timeout 10 "$KIT_ROOT/$DIR/client" "$FIFO" <"$dir/in"
+    [ "$status" -eq 1 ]
+    [ "$output" = "Reply is 'NEXT'" ]
+    [[ "$stderr" == "client: line 1 is $((limit + 1)) bytes, more than $limit: a request must fit in one atomic FIFO write"* ]]
+    # Exactly at the limit it fits.
+    { head -c "$limit" /dev/zero | tr '\0' 'b'; echo; } >"$dir/in"
+    timeout 10 "$KIT_ROOT/$DIR/client" "$FIFO" <"$dir/in" >"$dir/got"
+    [ "$(wc -c <"$dir/got")" -eq $((limit + 12)) ] # "Reply is ''" + newline
+    [ "$(tr -d "B'\n" <"$dir/got")" = "Reply is " ]
+}
+
+@test "SIGTERM: shut down, exit 0, the FIFO removed" {
+    start_fifo_server -d 0
+    stop_server TERM
+    [ "$STOP_STATUS" -eq 0 ]
+    [ "$(tail -n 1 "$SERVER_OUT")" = "shut down" ]
+    [ ! -e "$FIFO" ]
+    [ -z "$(group_pids "$SERVER_PID")" ]
+}
+
+@test "SIGINT during the simulated work: shut down within the delay plus 1 s" {
+    start_fifo_server -d 500
+    timeout 10 "$KIT_ROOT/$DIR/client" "$FIFO" <<<"slow" >/dev/null 2>&1 &
+    local client=$!
+    sleep 0.2
+    KIT_STOP_WAIT=2 stop_server INT
+    [ "$STOP_STATUS" -eq 0 ]
+    [ "$(tail -n 1 "$SERVER_OUT")" = "shut down" ]
+    [ ! -e "$FIFO" ]
+    wait "$client" || true
+}
+
+@test "the client makes its reply FIFO 0600 and removes it at the end" {
+    start_fifo_server -d 0 -q
+    coproc CLIENT { timeout 10 "$KIT_ROOT/$DIR/client" "$FIFO"; }
+    local pid=$CLIENT_PID
+    echo "first" >&"${CLIENT[1]}"
+    read -r -t 5 line <&"${CLIENT[0]}"
+    [ "$line" = "Reply is 'FIRST'" ]
+    local reply
+    reply=$(compgen -G "$FIFO.reply.*")
+    [ -p "$reply" ]
+    [ "$(stat -c %a "$reply")" = 600 ]
+    local to_client=${CLIENT[1]}
+    exec {to_client}>&-
+    wait "$pid"
+    [ ! -e "$reply" ]
+}
+
+@test "Ctrl-C (SIGINT) makes the client remove its reply FIFO and die of SIGINT" {
+    start_fifo_server -d 0 -q
+    timeout 10 "$KIT_ROOT/$DIR/client" "$FIFO" < <(sleep 5) &
+    local pid=$!
+    # $! is timeout's PID; the client's PID is in its reply FIFO's name.
+    local reply
+    reply=$(wait_for_reply_fifo)
+    [ -p "$reply" ]
+    kill -INT "${reply##*.}"
+    local status=0
+    wait "$pid" || status=$?
+    [ "$status" -eq 130 ]
+    [ ! -e "$reply" ]
+}
+
+@test "garbage written straight into the FIFO is dropped with a log line" {
+    start_fifo_server -d 0
+    printf 'garbage\n' >"$FIFO"
+    run_program "$DIR/client" "$FIFO" <<<"after garbage"
+    [ "$output" = "Reply is 'AFTER GARBAGE'" ]
+    grep -qx 'server: dropped 8 bytes: not a valid request frame' "$SERVER_ERR"
+    # Magic, id 1, length 0 (out of range) and a matching check: 16 bytes
+    # that look like a header but are not one.
+    printf 'UPF1\001\000\000\000\000\000\000\000\376\377\377\377' >"$FIFO"
+    run_program "$DIR/client" "$FIFO" <<<"still here"
+    [ "$output" = "Reply is 'STILL HERE'" ]
+    grep -qx 'server: dropped 16 bytes: not a valid request frame' "$SERVER_ERR"
+    # A lone magic waits for the rest of its header, which never comes: the
+    # next client's frame shows it was garbage.
+    printf 'UPF1' >"$FIFO"
+    run_program "$DIR/client" "$FIFO" <<<"and again"
+    [ "$output" = "Reply is 'AND AGAIN'" ]
+    grep -qx 'server: dropped 4 bytes: not a valid request frame' "$SERVER_ERR"
+    kill -0 "$SERVER_PID"
+}
+
+@test "64 KiB of random bytes into the FIFO: all dropped, the next client served" {
+    start_fifo_server -d 0 -q
+    head -c 65536 /dev/urandom >"$FIFO"
+    run_program "$DIR/client" "$FIFO" <<<"after the noise"
+    [ "$status" -eq 0 ]
+    [ "$output" = "Reply is 'AFTER THE NOISE'" ]
+    # Every random byte was dropped, none served as a request.
+    local dropped
+    dropped=$(awk '/^server: dropped [0-9]+ bytes: not a valid request frame$/ { n += $3 } END { print n + 0 }' "$SERVER_ERR")
+    [ "$dropped" -eq 65536 ]
+    kill -0 "$SERVER_PID"
+}
+
+@test "a client killed before reading its reply costs the server at most the retry" {
+    start_fifo_server -d 300
+    timeout 10 "$KIT_ROOT/$DIR/client" "$FIFO" < <(echo "doomed"; sleep 5) >/dev/null &
+    local reply
+    reply=$(wait_for_reply_fifo)
+    sleep 0.1
+    kill -KILL "${reply##*.}"
+    # The server is still in the 300 ms of work for the dead client, then
+    # tries its FIFO for at most 50 x 10 ms; the next client waits for that.
+    elapsed timeout 10 "$KIT_ROOT/$DIR/client" "$FIFO" <<<"next"
+    [ "$STATUS" -eq 0 ]
+    less_than "$ELAPSED" 3
+    grep -q "nobody reading: reply dropped" "$SERVER_ERR"
+    kill -0 "$SERVER_PID"
+}
+
+@test "no server: the client says so, exit 1, nothing left behind" {
+    local lonely=$BATS_TEST_TMPDIR/lonely.fifo
+    mkfifo -m 600 "$lonely"
+    run --separate-stderr timeout 5 "$KIT_ROOT/$DIR/client" "$lonely" <<<"anyone?"
+    [ "$status" -eq 1 ]
+    [ "$stderr" = "client: $lonely: no server is reading it" ]
+    run --separate-stderr timeout 5 "$KIT_ROOT/$DIR/client" "$BATS_TEST_TMPDIR/missing" <<<"x"
+    [ "$status" -eq 1 ]
+    [[ "$stderr" == *"No such file or directory" ]]
+    [ -z "$(compgen -G "$BATS_TEST_TMPDIR/*.reply.*")" ]
+}
+
+@test "a server that dies while a client waits is an error at once, not a hang" {
+    start_fifo_server -d 2000 -q
+    ( sleep 0.3; kill -KILL "$SERVER_PID" ) &
+    local killer=$!
+    # The default reply timeout is 30 s: the client must notice sooner.
+    elapsed timeout 10 "$KIT_ROOT/$DIR/client" "$FIFO" <<<"waiting" 2>"$BATS_TEST_TMPDIR/err"
+    wait "$killer"
+    [ "$STATUS" -eq 1 ]
+    less_than "$ELAPSED" 2
+    # (bash may add its own "Killed" notice about the server to the file)
+    grep -qx "client: server: closed its FIFO" "$BATS_TEST_TMPDIR/err"
+}
+
+@test "-q silences per-request lines" {
+    start_fifo_server -d 0 -q
+    run_program "$DIR/client" "$FIFO" <<<"shh"
+    [ "$output" = "Reply is 'SHH'" ]
+    stop_server
+    [ "$(cat "$SERVER_OUT")" = "listening on FIFO $FIFO
+shut down" ]
+}
+
+# --- pipes ------------------------------------------------------------------
+
+@test "pipes 1: the child's Spam lines reach the parent, then end of file" {
+    run_program "$DIR/pipes" 1
+    [ "$status" -eq 0 ]
+    [ "$(printf '%s\n' "$output" | grep -c "got 'Spam 00[0-4]'")" -eq 5 ]
+    [[ "$output" == *"parent: end of file"* ]]
+    [[ "$output" == *"child exited with status 0"* ]]
+}
+
+@test "pipes 2: a two-way conversation with upperfilter through dup2 and exec" {
+    run_program "$DIR/pipes" conversation
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"parent got  'HELLO 1 FROM YOUR PARENT'"* ]]
+    [[ "$output" == *"parent got  'HELLO 2 FROM YOUR PARENT'"* ]]
+    [[ "$output" == *"upperfilter exited with status 0"* ]]
+}
+
+@test "pipes 3: a fully buffered child deadlocks for the timeout, line buffering fixes it" {
+    elapsed timeout 10 "$KIT_ROOT/$DIR/pipes" 3 >"$BATS_TEST_TMPDIR/out"
+    [ "$STATUS" -eq 0 ]
+    grep -q "^deadlock: no answer after 1 s (the child's stdout is a pipe, so stdio buffers it)$" "$BATS_TEST_TMPDIR/out"
+    grep -q "its buffer came out: 'ARE YOU THERE?'" "$BATS_TEST_TMPDIR/out"
+    grep -q "^parent got  'ARE YOU THERE?'" "$BATS_TEST_TMPDIR/out"
+    grep -q "^fixed:" "$BATS_TEST_TMPDIR/out"
+    run ! less_than "$ELAPSED" 0.95
+}
+
+@test "pipes 4: end of file only after the parent closes its write end" {
+    run_program "$DIR/pipes" eof
+    [ "$status" -eq 0 ]
+    [ "${lines[1]}" = "no end of file: the child still reads after 1 s (a write end is still open: the parent's)" ]
+    [ "${lines[2]}" = "parent: closing its write end" ]
+    [ "${lines[3]}" = "child: end of file after 18 bytes" ]
+}
+
+@test "upperfilter: lines in, capitals out" {
+    run_program "$DIR/upperfilter" < <(printf 'one\ntwo ñ\n')
+    [ "$status" -eq 0 ]
+    [ "$output" = "ONE
+TWO ñ" ]
+}
+
+# --- signals ----------------------------------------------------------------
+
+@test "signals 1: a sigaction handler; three blocked signals arrive as one" {
+    run_program "$DIR/signals" 1
+    [ "$status" -eq 0 ]
+    [ "$(printf '%s\n' "$output" | grep -c '^  handler: SIGUSR1$')" -eq 3 ]
+    [[ "$output" == *"the handler ran 1 time for 3 signals sent: standard signals do not queue"* ]]
+}
+
+@test "signals 2: a zombie, SIGCHLD reaping every child, SIG_IGN and ECHILD" {
+    run_program "$DIR/signals" sigchld
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"it is a zombie: state Z"* ]]
+    [[ "$output" == *"reaped 5 of 5 children"* ]]
+    [[ "$output" == *"wait() failed with ECHILD"* ]]
+}
+
+@test "signals 3: alarm interrupts read() with EINTR; SA_RESTART resumes it" {
+    run_program "$DIR/signals" alarm
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ "without SA_RESTART: read() failed after 1."[0-9]" s: Interrupted system call (EINTR)" ]]
+    [[ "$output" == *"with SA_RESTART: the alarm rang, read() went on and returned 'late data'"* ]]
+}
+
+@test "signals 4: pause() misses an early signal, sigsuspend() does not" {
+    run_program "$DIR/signals" 4
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"race: pause() slept 1."[0-9]" s until a rescue alarm"* ]]
+    [[ "$output" == *"fixed: sigsuspend() returned after 0."* ]]
+}
+
+@test "signals 5: a child tells its parent with SIGUSR1" {
+    run_program "$DIR/signals" sigusr1
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ "parent: SIGUSR1 after 0."[0-9]" s, si_pid is my child's PID" ]]
+}

@@ -1,0 +1,137 @@
+#!/usr/bin/env bats
+# make demo and make bench (SPEC sections 6 and 7): the tooling runs, prints
+# well-formed tables with a row per built folder, and the demo's times match
+# the model's formula. No absolute speed is asserted: the machine may be busy.
+
+load helper
+
+setup_file() { kit_build all bench/pingpong bench/echoloop bench/connload; }
+
+# The demo's cases: table label and folder.
+DEMO_ROWS=("01-iterative" "02-thread -w 0" "03-fork" "04-prefork-pool"
+    "05-prefork-accept" "06-udp" "07-udp-threadpool" "08-select"
+    "09-epoll -w 0" "09-epoll -w 10")
+# The bench's main table.
+BENCH_ROWS=("01-iterative" "02-thread -w 0" "03-fork" "04-prefork-pool"
+    "05-prefork-accept" "06-udp" "07-udp-threadpool" "08-select" "09-epoll -w 0")
+
+built() { [ -x "$KIT_ROOT/${1%% *}/server" ] && [ -x "$KIT_ROOT/${1%% *}/client" ]; }
+
+# table_row TEXT LABEL : the first Markdown row of TEXT for LABEL.
+table_row() {
+    printf '%s\n' "$1" | grep -F -m 1 "| $2 |"
+}
+
+# cell ROW N : the Nth cell of a Markdown row, trimmed.
+cell() {
+    printf '%s\n' "$1" | awk -F'|' -v n="$2" '{ gsub(/^ +| +$/, "", $(n + 1)); print $(n + 1) }'
+}
+
+is_number() { [[ "$1" =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
+
+run_demo() {
+    run timeout 120 make -s -C "$KIT_ROOT" demo DEMO_DELAY_MS=50 DEMO_CLIENTS=4
+}
+
+@test "make demo: a progress line and a table row for every built server" {
+    run_demo
+    [ "$status" -eq 0 ]
+    local label row
+    for label in "${DEMO_ROWS[@]}"; do
+        if built "$label"; then
+            [[ "$output" == *"] $label: "*" s (expected "* ]]
+            row=$(table_row "$output" "$label")
+            [ -n "$row" ]
+            is_number "$(cell "$row" 3)" # expected s
+            is_number "$(cell "$row" 4)" # measured s
+            is_number "$(cell "$row" 5)" # ratio
+            [[ "$(cell "$row" 6)" =~ ^(yes|no)$ ]]
+            [[ "$(cell "$row" 7)" =~ ^(yes|no)$ ]]
+        else
+            [[ "$output" == *"$label: absent, skipped"* ]]
+        fi
+    done
+    # The iterative server's row: 4 clients x 8 x 50 ms = 1.60 s, serial.
+    row=$(table_row "$output" 01-iterative)
+    [ "$(cell "$row" 3)" = 1.60 ]
+    [ "$(cell "$row" 6)" = no ]
+}
+
+@test "make demo: every measured time is 0.7 to 1.6 times the formula" {
+    local attempt label row bad
+    for attempt in 1 2; do # a loaded machine earns one rerun
+        run_demo
+        [ "$status" -eq 0 ]
+        bad=""
+        for label in "${DEMO_ROWS[@]}"; do
+            built "$label" || continue
+            row=$(table_row "$output" "$label")
+            ratio_between "$(cell "$row" 4)" "$(cell "$row" 3)" 0.7 1.6 ||
+                bad="$bad $label"
+        done
+        [ -n "$bad" ] || return 0
+        echo "attempt $attempt, out of range:$bad" >&2
+    done
+    printf '%s\n' "$output" >&2
+    false
+}
+
+@test "make demo interrupted with Ctrl-C stops at once, leaving no server behind" {
+    local out="$BATS_TEST_TMPDIR/demo.out" i
+    # A terminal's Ctrl-C is SIGINT to the whole foreground group; bats
+    # starts background jobs with SIGINT ignored, so restore it first.
+    DEMO_DELAY_MS=200 setsid env --default-signal=INT "$KIT_ROOT/bench/demo.sh" \
+        >"$out" 2>&1 &
+    local pid=$!
+    KIT_GROUPS+=("$pid")
+    for ((i = 0; i < 100; i++)); do
+        grep -q 'iterative \.\.\.' "$out" && break
+        sleep 0.05
+    done
+    pgrep -f "$KIT_ROOT/01-iterative/server" >/dev/null
+    # 01-iterative needs 16 s for this run: the demo must not wait for it.
+    kill -s INT -- "-$pid"
+    elapsed wait "$pid"
+    [ "$STATUS" -eq 130 ]
+    less_than "$ELAPSED" 5
+    run ! pgrep -f "$KIT_ROOT/01-iterative/server"
+    run ! pgrep -f "$KIT_ROOT/01-iterative/client"
+}
+
+@test "make bench BENCH_QUICK=1: well-formed tables, Markdown file and SVG plot" {
+    local md="$BATS_TEST_TMPDIR/results.md" svg="$BATS_TEST_TMPDIR/results.svg"
+    run timeout 120 make -s -C "$KIT_ROOT" bench BENCH_QUICK=1 BENCH_OUT="$md"
+    [ "$status" -eq 0 ]
+    [ -s "$md" ]
+    grep -q '^## Stress clients' "$md"
+    grep -q '^## Connection per request' "$md"
+    grep -q '^## Targets' "$md"
+    local label row n
+    for label in "${BENCH_ROWS[@]}"; do
+        built "$label" || continue
+        row=$(table_row "$(cat "$md")" "$label")
+        [ -n "$row" ]
+        for n in 3 4 6 7 8; do # clients, req/s, p50, p99, CPU us/req
+            is_number "$(cell "$row" "$n")"
+        done
+        [ "$(cell "$row" 11)" = 0 ] # errors
+    done
+    # Every ratio in the targets table is a number.
+    awk '/^## Targets/ { t = 1; next } /^(## |Notes:)/ { t = 0 }
+         t && /^\| / && !/^\| (comparison|---) /' "$md" >"$BATS_TEST_TMPDIR/targets"
+    [ -s "$BATS_TEST_TMPDIR/targets" ]
+    while read -r row; do
+        is_number "$(cell "$row" 5)"
+    done <"$BATS_TEST_TMPDIR/targets"
+    # The plot: an SVG document with a polyline per server of the main table.
+    [ -s "$svg" ]
+    [ "$(head -c 4 "$svg")" = "<svg" ]
+    [ "$(tail -n 1 "$svg")" = "</svg>" ]
+    for label in "${BENCH_ROWS[@]}"; do
+        built "$label" || continue
+        grep -q "<polyline .*<title>$label</title>" "$svg"
+    done
+    if command -v xmllint >/dev/null; then
+        xmllint --noout "$svg"
+    fi
+}

@@ -1,0 +1,138 @@
+#!/usr/bin/env bats
+# The documentation is tested like the code: every command in handout.md and
+# the READMEs names programs that exist and accepts the options shown, and
+# every transcript marked <!-- check ... --> is reproduced. A README that
+# drifts from the code fails make check. Conventions: tests/docs.bash.
+
+load helper
+load docs
+
+setup_file() {
+    kit_build
+}
+
+@test "every program a document names exists" {
+    local file line command program args missing=()
+    while IFS= read -r file; do
+        while IFS=$'\t' read -r line command; do
+            while IFS=$'\t' read -r program args; do
+                [ -n "$program" ] || continue
+                [ -x "$KIT_ROOT/$program" ] || [ -f "$KIT_ROOT/$program" ] ||
+                    missing+=("$file:$line: $program")
+            done < <(kit_programs "$command")
+        done < <(doc_commands "$file")
+    done < <(doc_files)
+    [ "${#missing[@]}" -eq 0 ] || { printf 'no such program: %s\n' "${missing[@]}"; return 1; }
+}
+
+@test "every kit program a document runs accepts the options shown" {
+    local file line command program args why bad=()
+    while IFS= read -r file; do
+        while IFS=$'\t' read -r line command; do
+            while IFS=$'\t' read -r program args; do
+                [ -x "$KIT_ROOT/$program" ] || continue
+                [[ "$program" == *.sh ]] && continue
+                # shellcheck disable=SC2086 # the arguments are split on purpose
+                why=$(check_invocation "$program" $args) || bad+=("$file:$line: $why")
+            done < <(kit_programs "$command")
+        done < <(doc_commands "$file")
+    done < <(doc_files)
+    [ "${#bad[@]}" -eq 0 ] || { printf '%s\n' "${bad[@]}"; return 1; }
+}
+
+@test "every make target a document uses exists" {
+    local file line command target bad=()
+    while IFS= read -r file; do
+        while IFS=$'\t' read -r line command; do
+            [[ "$command" == make* ]] || continue
+            # shellcheck disable=SC2086
+            target=$(printf '%s\n' $command | grep -v '=' | sed -n 2p)
+            [ -n "$target" ] || target=all
+            make -n -s -C "$KIT_ROOT" "$target" >/dev/null 2>&1 || bad+=("$file:$line: make $target")
+        done < <(doc_commands "$file")
+    done < <(doc_files)
+    [ "${#bad[@]}" -eq 0 ] || { printf 'no such target: %s\n' "${bad[@]}"; return 1; }
+}
+
+# check_block FILE LINE ATTRIBUTES : reproduces one checkable transcript,
+# whose lines are on stdin ("|"-prefixed).
+check_block() {
+    local file=$1 line=$2 attrs=$3 server="" input="" fuzzy=0 item text
+    local -a commands=() expected=()
+    IFS=';' read -ra items <<<"$attrs"
+    for item in "${items[@]}"; do
+        item=$(echo "$item" | sed 's/^ *//; s/ *$//')
+        case $item in
+            server=*) server=${item#server=} ;;
+            input=*) input=${item#input=} ;;
+            fuzzy) fuzzy=1 ;;
+        esac
+    done
+    local skipping=0
+    while IFS= read -r text; do
+        text=${text#|}
+        if [[ "$text" == '$ '* ]]; then
+            # A server started in the background is the one started above
+            # (on port 0): neither it nor what it prints is replayed.
+            skipping=0
+            if [ -n "$server" ] && [[ "$text" == *"/server "* && "$text" == *'&' ]]; then
+                skipping=1
+                continue
+            fi
+            commands+=("${text#\$ }")
+        elif [ "$skipping" = 0 ] && [ -n "$text" ] && [[ "|$input|" != *"|$text|"* ]]; then
+            expected+=("$text")
+        fi
+    done
+    if [ -n "$server" ]; then
+        # shellcheck disable=SC2086
+        start_server $server
+    fi
+    local script="" got want
+    for text in "${commands[@]}"; do
+        script+="${text//2000/${PORT:-2000}}"$'\n'
+    done
+    got=$(cd "$KIT_ROOT" && printf '%s' "${input//|/$'\n'}"$'\n' | timeout 60 bash -c "$script" 2>&1) || true
+    want=$(printf '%s\n' "${expected[@]}")
+    if [ "$fuzzy" = 1 ]; then
+        got=$(printf '%s\n' "$got" | shape)
+        want=$(printf '%s\n' "$want" | shape)
+    fi
+    # Every expected line, in order, somewhere in the output.
+    local rest=$got
+    while IFS= read -r text; do
+        [ -n "$text" ] || continue
+        if [[ "$rest" == *"$text"* ]]; then
+            rest=${rest#*"$text"}
+        else
+            printf '%s:%s: expected line not printed: %s\n--- output was:\n%s\n' "$file" "$line" "$text" "$got"
+            return 1
+        fi
+    done <<<"$want"
+}
+
+@test "every transcript marked <!-- check --> is reproduced" {
+    local file header line attrs text block failures=0 count=0
+    while IFS= read -r file; do
+        while IFS= read -r header; do
+            line=${header%%$'\t'*}
+            attrs=${header#*$'\t'}
+            block=""
+            while IFS= read -r text && [ "$text" != "." ]; do
+                block+="$text"$'\n'
+            done
+            count=$((count + 1))
+            set +e
+            (
+                set -e
+                trap kit_cleanup EXIT
+                check_block "$file" "$line" "$attrs" <<<"$block"
+            )
+            local rc=$?
+            set -e
+            [ "$rc" -eq 0 ] || failures=$((failures + 1))
+        done < <(doc_checks "$file")
+    done < <(doc_files)
+    echo "$count checked transcripts, $failures failed"
+    [ "$failures" -eq 0 ]
+}

@@ -1,0 +1,60 @@
+/* tests/fuzz/fuzz_http_head.c - libFuzzer target for 09-epoll/http.c, the
+ * request-head parser httpd runs on every byte a client sends.
+ *
+ * Besides memory safety (ASan, UBSan) it checks what httpd relies on:
+ *  - a COMPLETE head lies inside the bytes given, is at most HTTP_HEAD_MAX
+ *    long and ends with a blank line;
+ *  - the parser is consistent as bytes arrive: every shorter prefix of a
+ *    complete head is INCOMPLETE (never BAD, never COMPLETE earlier), since
+ *    httpd calls it again each time more bytes come in;
+ *  - it reads only the bytes it is given (ASan sees an exact-size copy). */
+#include "http.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static enum http_verdict parse_copy(const uint8_t *data, size_t len,
+                                    struct http_request *request)
+{
+    /* An exact-size heap copy: one byte too far is an ASan report. */
+    char *copy = malloc(len > 0 ? len : 1);
+    enum http_verdict verdict;
+
+    if (copy == NULL)
+        abort();
+    memcpy(copy, data, len);
+    verdict = http_parse_head(copy, len, request);
+    free(copy);
+    return verdict;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct http_request request, earlier;
+    enum http_verdict verdict;
+    size_t step;
+
+    if (size > 3 * HTTP_HEAD_MAX)
+        return 0;
+    verdict = parse_copy(data, size, &request);
+    if (verdict != HTTP_COMPLETE)
+        return 0;
+    if (request.head_len == 0 || request.head_len > size ||
+        request.head_len > HTTP_HEAD_MAX)
+        abort();
+    if (data[request.head_len - 1] != '\n')
+        abort();
+    if (request.body_len > (size_t)HTTP_BODY_MAX)
+        abort();
+    /* Every prefix shorter than the head: INCOMPLETE. Check them all for
+     * short heads, a sample for long ones. */
+    step = request.head_len < 512 ? 1 : request.head_len / 97 + 1;
+    for (size_t k = 0; k < request.head_len; k += step)
+        if (parse_copy(data, k, &earlier) != HTTP_INCOMPLETE)
+            abort();
+    /* More bytes after a complete head change nothing about the head. */
+    return 0;
+}

@@ -1,0 +1,133 @@
+# tests/udp_contract.bash - the SPEC's contract for a UDP server and its
+# client (sections 3-5), for tests/06-udp.bats and tests/07-udp-threadpool.bats:
+#
+#   @test "hola comes back as Reply is 'HOLA'" { udp_round_trip 06-udp; }
+#
+# The checks that do not depend on the transport (usage errors, -h, a port
+# in use, several lines, binary bytes, the stress summary) are the TCP
+# contract's own functions, loaded from tcp_contract.bash.
+
+load tcp_contract
+
+# run_udppeer ARGS... : bats `run` of tests/tools/udppeer.
+run_udppeer() {
+    run timeout "$KIT_TIMEOUT" "$KIT_ROOT/tests/tools/udppeer" "$@"
+}
+
+# wait_for_line FILE REGEX : up to 2 s for a line to appear in a log.
+wait_for_line() {
+    local i
+    for ((i = 0; i < 40; i++)); do
+        grep -Eq "$2" "$1" && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# The chapter's transcript, and the server's log line for it.
+udp_round_trip() {
+    local folder=$1
+    start_server "$folder" -d 20 "${@:2}"
+    run_client "$folder" localhost "$PORT" <<<"hola"
+    [ "$status" -eq 0 ]
+    [ "$output" = "Reply is 'HOLA'" ]
+    wait_for_line "$SERVER_OUT" '^New request: 1 (127\.0\.0\.1|\[::1\]):[0-9]+'
+}
+
+# The largest datagram (65,507 bytes) comes back whole and transformed; an
+# empty datagram gets an empty reply.
+udp_largest_and_empty_datagrams() {
+    local folder=$1 dir=$BATS_TEST_TMPDIR
+    start_server "$folder" -d 0 -q "${@:2}"
+    head -c 65507 /dev/urandom >"$dir/big"
+    timeout 10 "$KIT_ROOT/tests/tools/udppeer" send 127.0.0.1 "$PORT" <"$dir/big" >"$dir/got"
+    upper_reference "$dir/big" | cmp - "$dir/got"
+    timeout 10 "$KIT_ROOT/tests/tools/udppeer" send 127.0.0.1 "$PORT" </dev/null >"$dir/empty"
+    [ ! -s "$dir/empty" ]
+}
+
+# IPv4 and IPv6 clients reach the dual-stack socket; the log shows both.
+udp_ipv4_and_ipv6() {
+    local folder=$1
+    start_server "$folder" -d 0
+    run_client "$folder" 127.0.0.1 "$PORT" <<<"four"
+    [ "$output" = "Reply is 'FOUR'" ]
+    grep -q '^New request: 1 127\.0\.0\.1:' "$SERVER_OUT"
+    if ! grep -q '^0\{31\}1' /proc/net/if_inet6 2>/dev/null; then
+        skip "this host has no IPv6 loopback"
+    fi
+    run_client "$folder" ::1 "$PORT" <<<"six"
+    [ "$output" = "Reply is 'SIX'" ]
+    wait_for_line "$SERVER_OUT" '^New request: 2 \[::1\]:'
+}
+
+# Nothing listens (port 1): 4 tries of -t 1 s, then the loss on stderr and
+# status 1, in bounded time.
+udp_loss_reported() {
+    local folder=$1
+    elapsed timeout 20 "$KIT_ROOT/$folder/client" -t 1 127.0.0.1 1 \
+        <<<"hola" 2>"$BATS_TEST_TMPDIR/err"
+    [ "$STATUS" -eq 1 ]
+    [ "$(cat "$BATS_TEST_TMPDIR/err")" = "client: no reply to 'hola' after 4 tries: Connection refused" ]
+    at_least "$ELAPSED" 3.9
+    less_than "$ELAPSED" 6.5
+}
+
+# A slow server and -t 1: 'one' is sent twice, so a second ONE arrives
+# while the client waits for TWO. It must be ignored, not printed as the
+# answer to 'two'. SERVER OPTIONS make the server serve one at a time.
+udp_late_reply_ignored() {
+    local folder=$1
+    start_server "$folder" -d 1500 "${@:2}"
+    run --separate-stderr timeout 20 "$KIT_ROOT/$folder/client" -t 1 localhost "$PORT" < <(printf 'one\ntwo\n')
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 2 ]
+    [ "${lines[0]}" = "Reply is 'ONE'" ]
+    [ "${lines[1]}" = "Reply is 'TWO'" ]
+    # The server did see the retransmissions: 'one' twice at least.
+    [ "$(grep -c '^New request: ' "$SERVER_OUT")" -ge 3 ]
+}
+
+# -q silences the per-request lines, not the listening line.
+udp_quiet() {
+    local folder=$1
+    start_server "$folder" -d 0 -q
+    run_client "$folder" localhost "$PORT" <<<"shh"
+    [ "$output" = "Reply is 'SHH'" ]
+    stop_server
+    [ "$(head -n 1 "$SERVER_OUT")" = "listening on port $PORT" ]
+    [ "$(grep -c '^New request' "$SERVER_OUT")" -eq 0 ]
+}
+
+# SIGTERM (or SIGINT) while a request is being worked on: "shut down",
+# status 0, within a delay plus a second, no process of the group left.
+udp_stop_cleanup() {
+    local folder=$1 sig=$2
+    start_server "$folder" -d 300 "${@:3}"
+    timeout 10 "$KIT_ROOT/tests/tools/udppeer" send 127.0.0.1 "$PORT" <<<"busy" >/dev/null &
+    local peer=$!
+    wait_for_line "$SERVER_OUT" '^New request: 1 '
+    KIT_STOP_WAIT=2 stop_server "$sig"
+    wait "$peer" || true
+    [ "$STOP_STATUS" -eq 0 ]
+    [ "$(tail -n 1 "$SERVER_OUT")" = "shut down" ]
+    sleep 0.2
+    [ -z "$(group_pids "$SERVER_PID")" ]
+}
+
+# Stress mode against nothing: every simulated client an error, status 1.
+udp_stress_errors() {
+    local folder=$1
+    run_client "$folder" -q -n 2 -t 1 127.0.0.1 1
+    [ "$status" -eq 1 ]
+    [[ "${lines[-1]}" == "2 clients, 0 replies, 2 errors, "* ]]
+}
+
+# A reply slower than -t x 4 tries: an error in bounded time, not a hang.
+udp_stress_timeout() {
+    local folder=$1
+    start_server "$folder" -d 8000 -q
+    elapsed timeout 20 "$KIT_ROOT/$folder/client" -q -n 1 -t 1 localhost "$PORT"
+    [ "$STATUS" -eq 1 ]
+    less_than "$ELAPSED" 6.5
+}
