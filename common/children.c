@@ -1,18 +1,32 @@
-/* children.c - dying with the parent, describing how a child ended. */
+/* children.c - a worker's signals, stopping workers, describing an end. */
 #include "children.h"
 
+#include "util.h"
+
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h> /* Linux only: prctl(PR_SET_PDEATHSIG) */
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
-int exit_with_parent(pid_t parent_pid)
+/* How often stop_children looks whether the workers have exited. */
+#define STOP_POLL_NS 10000000L
+
+int prepare_worker_process(pid_t parent_pid)
 {
-    /* The worker inherited the stop handler, so this SIGTERM only sets the
-     * stop flag: the worker finishes its current unit of work and leaves
-     * through its normal path, closing its client properly. */
+    struct sigaction ignore;
+
+    memset(&ignore, 0, sizeof ignore);
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    if (sigaction(SIGINT, &ignore, NULL) != 0)
+        return -1;
+    /* The worker keeps the inherited SIGTERM handler, so this signal only
+     * sets the stop flag: the worker finishes its current unit of work and
+     * leaves through its normal path, closing its client properly. */
     if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0)
         return -1;
     /* The race: the parent may have died between fork() and prctl(). Then
@@ -21,6 +35,47 @@ int exit_with_parent(pid_t parent_pid)
     if (getppid() != parent_pid)
         return raise(SIGTERM);
     return 0;
+}
+
+/* Reaps pid if it has exited: 1 when it has (or is not our child any
+ * more), 0 while it runs. */
+static int reaped(pid_t pid)
+{
+    pid_t done;
+
+    while ((done = waitpid(pid, NULL, WNOHANG)) < 0 && errno == EINTR)
+        continue;
+    return done != 0;
+}
+
+long stop_children(const pid_t *pids, long count, double grace_s)
+{
+    const struct timespec pause = {.tv_sec = 0, .tv_nsec = STOP_POLL_NS};
+    const double deadline = now_seconds() + grace_s;
+    long alive = 0, killed = 0;
+
+    for (long i = 0; i < count; i++)
+        if (pids[i] != 0 && kill(pids[i], SIGTERM) == 0)
+            alive++;
+    /* Teaching shortcut: look every 10 ms rather than sleep exactly until
+     * the next exit (sigtimedwait on SIGCHLD would; see 10-pipes-fifo-signals).
+     */
+    while (alive > 0 && now_seconds() < deadline) {
+        nanosleep(&pause, NULL);
+        alive = 0;
+        for (long i = 0; i < count; i++)
+            if (pids[i] != 0 && !reaped(pids[i]))
+                alive++;
+    }
+    for (long i = 0; i < count; i++) {
+        if (pids[i] == 0 || reaped(pids[i]))
+            continue;
+        kill(pids[i], SIGKILL);
+        killed++;
+        while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
+            continue;
+    }
+    return killed;
 }
 
 void describe_wait_status(int status, char *out, size_t size)

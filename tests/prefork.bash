@@ -211,3 +211,39 @@ socket_inodes() {
 shared_with_parent() {
     comm -12 <(socket_inodes "$1") <(socket_inodes "$SERVER_PID")
 }
+
+# SIGTERM while a worker is blocked writing to a client that never reads
+# (tools/prefork_stuck_peer.c): the worker cannot finish its reply until
+# the kernel finds room for it, so after the delay plus a second of grace
+# the parent kills it if need be. Either way: shut down in time, exit 0.
+prefork_sigterm_with_stuck_worker() {
+    local folder=$1 hog
+    start_server "$folder" -d 0 -q -w 2
+    timeout 10 "$KIT_ROOT/tests/tools/prefork_stuck_peer" 127.0.0.1 "$PORT" &
+    hog=$!
+    sleep 1
+    elapsed stop_server TERM
+    kill "$hog" 2>/dev/null || true
+    [ "$STOP_STATUS" -eq 0 ]
+    [ "$(tail -n 1 "$SERVER_OUT")" = "shut down" ]
+    less_than "$ELAPSED" $((3 * $(slow_factor)))
+    wait_until 1 group_is_empty "$SERVER_PID"
+}
+
+# A worker that cannot act on SIGTERM at all (frozen by SIGSTOP, as a
+# debugger would leave it) is killed after the delay plus the second of
+# grace; the parent says so and shuts down as usual.
+prefork_sigterm_with_frozen_worker() {
+    local folder=$1
+    start_server "$folder" -d 100 -q -w 2
+    wait_until 2 count_is 2 worker_pids
+    kill -STOP "$(worker_pids | head -n 1)"
+    elapsed stop_server TERM
+    [ "$STOP_STATUS" -eq 0 ]
+    [ "$(tail -n 1 "$SERVER_OUT")" = "shut down" ]
+    grep -q '^server: 1 worker did not stop in time: killed$' "$SERVER_ERR"
+    # Not before the grace time of 0.1 + 1 s, not much after it.
+    less_than 1.05 "$ELAPSED"
+    less_than "$ELAPSED" $((3 * $(slow_factor)))
+    wait_until 1 group_is_empty "$SERVER_PID"
+}
