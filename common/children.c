@@ -37,15 +37,22 @@ int prepare_worker_process(pid_t parent_pid)
     return 0;
 }
 
-/* Reaps pid if it has exited: 1 when it has (or is not our child any
- * more), 0 while it runs. */
-static int reaped(pid_t pid)
+/* waitpid(pid, NULL, options), again after a signal handler interrupts it. */
+static pid_t wait_for(pid_t pid, int options)
 {
     pid_t done;
 
-    while ((done = waitpid(pid, NULL, WNOHANG)) < 0 && errno == EINTR)
-        continue;
-    return done != 0;
+    do {
+        done = waitpid(pid, NULL, options);
+    } while (done < 0 && errno == EINTR);
+    return done;
+}
+
+/* True once pid has exited and been reaped (or is not our child any
+ * more); false while it runs. */
+static int reaped(pid_t pid)
+{
+    return wait_for(pid, WNOHANG) != 0;
 }
 
 long stop_children(const pid_t *pids, long count, double grace_s)
@@ -72,8 +79,7 @@ long stop_children(const pid_t *pids, long count, double grace_s)
             continue;
         kill(pids[i], SIGKILL);
         killed++;
-        while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
-            continue;
+        wait_for(pids[i], 0);
     }
     return killed;
 }

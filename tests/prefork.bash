@@ -92,7 +92,7 @@ prefork_killed_worker_replaced() {
     wait_until 2 grep -q "^worker $victim killed by signal 9.*replacing it" "$SERVER_OUT" ||
         { cat "$SERVER_OUT"; return 1; }
     wait_until 2 count_is 3 worker_pids
-    [ -z "$(worker_pids | grep -x "$victim")" ]
+    if worker_pids | grep -qx "$victim"; then echo "$victim still alive"; return 1; fi
     [ "$(zombie_children "$SERVER_PID")" -eq 0 ]
     run_client "$folder" -q -n 6 -r 2 localhost "$PORT"
     [ "$status" -eq 0 ]

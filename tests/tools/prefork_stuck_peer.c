@@ -27,6 +27,7 @@ int main(int argc, char **argv)
     struct sockaddr_in server;
     char block[65536];
     int tiny = TINY_RCVBUF;
+    ssize_t written;
     long port;
     int fd;
 
@@ -46,8 +47,9 @@ int main(int argc, char **argv)
         return 1;
     }
     memset(block, 'a', sizeof block);
-    while (write(fd, block, sizeof block) > 0)
-        continue;
+    do {
+        written = write(fd, block, sizeof block);
+    } while (written > 0);
     close(fd);
     return 0;
 }
