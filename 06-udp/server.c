@@ -15,8 +15,7 @@
  * Look:  with ./06-udp/client -n 3, the replies of the 3 clients
  *        interleave, [0] [1] [2] [0]..., yet the total time is 3 x 8 delays.
  */
-#define _GNU_SOURCE /* prctl(PR_SET_PDEATHSIG), Linux, for the -P workers */
-
+#include "children.h"
 #include "datagram.h"
 #include "net.h"
 #include "options.h"
@@ -29,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -214,27 +212,32 @@ static pid_t start_worker(struct udp_server *server)
     pid = fork();
     if (pid != 0)
         return pid;
-    /* Linux only: the kernel sends us SIGKILL when the parent dies, so no
-     * orphaned worker goes on holding the port. The getppid() test covers
-     * a parent that died before prctl took effect. */
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+    /* The kernel sends us SIGTERM when the parent dies (Linux), so no
+     * orphaned worker goes on holding the port. */
+    if (exit_with_parent(parent) != 0) {
+        report_errno("prctl");
         _exit(1);
+    }
     server->show_pid = true;
-    /* On SIGTERM from the parent, recvmsg fails with EINTR and the loop
-     * ends (a request being worked on is finished first). */
+    /* On SIGTERM (from the parent, or from the kernel when the parent
+     * died), recvmsg fails with EINTR and the loop ends; a request being
+     * worked on is finished and answered first. */
     serve_datagrams(server);
     _exit(0);
 }
 
-/* Replaces the worker that exited in workers[]. */
+/* Replaces the worker that ended (wait status `how`) in workers[]. */
 static void replace_worker(struct udp_server *server, pid_t *workers,
-                           long count, pid_t gone)
+                           long count, pid_t gone, int how)
 {
+    char ending[64];
+
+    describe_wait_status(how, ending, sizeof ending);
     for (long i = 0; i < count; i++) {
         if (workers[i] != gone)
             continue;
-        fprintf(stderr, "server: worker %ld exited; starting another\n",
-                (long)gone);
+        fprintf(stderr, "server: worker %ld %s; starting another\n", (long)gone,
+                ending);
         /* Teaching shortcut: a worker that dies at once every time would
          * be restarted in a tight loop; a real server would back off. */
         workers[i] = start_worker(server);
@@ -262,9 +265,10 @@ static int serve_with_a_pool(struct udp_server *server, long count)
         }
     }
     while (status == 0 && !stop_requested()) {
-        pid_t gone = waitpid(-1, NULL, 0);
+        int how;
+        pid_t gone = waitpid(-1, &how, 0);
         if (gone > 0)
-            replace_worker(server, workers, count, gone);
+            replace_worker(server, workers, count, gone, how);
         else if (errno != EINTR) {
             report_errno("waitpid");
             status = 1;

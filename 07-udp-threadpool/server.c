@@ -24,6 +24,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -82,7 +83,7 @@ static int queue_init(struct queue *q, size_t capacity)
 {
     int rc;
 
-    q->slots = calloc(capacity, sizeof *q->slots);
+    q->slots = calloc(capacity, sizeof(struct datagram *));
     if (q->slots == NULL)
         return ENOMEM;
     q->capacity = capacity;
@@ -284,8 +285,6 @@ static long start_threads(struct udp_pool_server *server, pthread_t *threads,
     stop_signal_set(&stop_signals);
     pthread_sigmask(SIG_BLOCK, &stop_signals, &before);
     for (; started < wanted; started++) {
-        /* Every thread gets the server itself: it lives in main's frame
-         * until all of them have been joined. */
         int rc =
             pthread_create(&threads[started], NULL,
                            started == 0 ? responder_main : worker_main, server);
@@ -315,35 +314,54 @@ static size_t stop_threads(struct udp_pool_server *server, pthread_t *threads,
     return unanswered;
 }
 
+/* The columns of /proc/net/udp and udp6: sl local remote st queues timer
+ * retrnsmt uid timeout inode ref pointer drops. */
+#define PROC_INODE_COLUMN 9
+#define PROC_DROPS_COLUMN 12
+
+/* The drops column of one line of that table when the line is about the
+ * socket with this inode; -1 otherwise. */
+static long drops_on_line(char *line, long inode)
+{
+    char *rest = NULL;
+    char *field = strtok_r(line, " \t\n", &rest);
+    long value, drops = -1;
+    bool ours = false;
+
+    for (int column = 0; field != NULL; column++) {
+        if (parse_long(field, 0, LONG_MAX, &value) == 0) {
+            if (column == PROC_INODE_COLUMN)
+                ours = value == inode;
+            else if (column == PROC_DROPS_COLUMN && ours)
+                drops = value;
+        }
+        field = strtok_r(NULL, " \t\n", &rest);
+    }
+    return drops;
+}
+
 /* Datagrams the kernel dropped on this socket because its receive buffer
- * was full: the last column of /proc/net/udp6 (or udp) on the line of our
- * socket's inode. Linux only; -1 where it cannot be read. */
+ * was full, read from /proc/net/udp6 (or udp) on the line of our socket's
+ * inode. Linux only; -1 where it cannot be read. */
 static long kernel_drops(int fd)
 {
     const char *tables[] = {"/proc/net/udp6", "/proc/net/udp"};
     struct stat self;
+    long drops = -1;
 
     if (fstat(fd, &self) != 0)
         return -1;
-    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0] && drops < 0; t++) {
         FILE *table = fopen(tables[t], "r");
         char line[512];
 
-        while (table != NULL && fgets(line, sizeof line, table) != NULL) {
-            unsigned long inode, drops;
-            if (sscanf(line,
-                       "%*s %*s %*s %*s %*s %*s %*s %*s %*s %lu %*s %*s "
-                       "%lu",
-                       &inode, &drops) == 2 &&
-                inode == (unsigned long)self.st_ino) {
-                fclose(table);
-                return (long)drops;
-            }
-        }
+        while (table != NULL && drops < 0 &&
+               fgets(line, sizeof line, table) != NULL)
+            drops = drops_on_line(line, (long)self.st_ino);
         if (table != NULL)
             fclose(table);
     }
-    return -1;
+    return drops;
 }
 
 static void print_drops(const struct udp_pool_server *server, size_t unanswered)
@@ -360,55 +378,74 @@ static void print_drops(const struct udp_pool_server *server, size_t unanswered)
            server->dropped, unanswered);
 }
 
+/* Runs the threads until a stop signal, then stops them and reports the
+ * drops. Returns the exit status. */
+static int serve(struct udp_pool_server *server, long worker_count)
+{
+    pthread_t *threads = calloc((size_t)worker_count + 1, sizeof *threads);
+    long started;
+    size_t unanswered;
+    int status = 1;
+
+    if (threads == NULL) {
+        report_errno("calloc");
+        return 1;
+    }
+    /* "listening" only once every thread is up: a client (or a test)
+     * that reads it finds the whole pool ready. */
+    started = start_threads(server, threads, worker_count + 1);
+    if (started == worker_count + 1 && announce_port(server->fd) == 0) {
+        receive_requests(server);
+        status = 0;
+    }
+    unanswered = stop_threads(server, threads, started);
+    if (status == 0)
+        print_drops(server, unanswered);
+    free(threads);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     struct server_args args;
-    long worker_count = DEFAULT_WORKERS, started = 0;
+    long worker_count = DEFAULT_WORKERS;
     const struct opt_spec pool[] = {
         {'w', "N", "worker threads (default 20)", 1, MAX_WORKERS, &worker_count,
          NULL},
     };
-    struct udp_pool_server server = {.fd = -1, .args = &args};
-    pthread_t *threads = NULL;
-    size_t unanswered = 0;
+    struct udp_pool_server *server;
     int status, rc;
 
     set_progname(argv[0]);
     if ((status = parse_server_args(argc, argv, &args, pool, 1)) >= 0)
         return status;
-    status = 1;
-    server.buf = malloc(DATAGRAM_BUFFER_SIZE);
-    threads = calloc((size_t)worker_count + 1, sizeof *threads);
-    if (server.buf == NULL || threads == NULL) {
+    /* On the heap: every thread gets a pointer to it, and it is freed only
+     * after all of them have been joined. */
+    server = calloc(1, sizeof *server);
+    if (server == NULL ||
+        (server->buf = malloc(DATAGRAM_BUFFER_SIZE)) == NULL) {
         report_errno("malloc");
-        goto out_memory;
+        free(server);
+        return 1;
     }
-    if ((rc = queue_init(&server.requests, REQUEST_QUEUE_SIZE)) != 0 ||
-        (rc = queue_init(&server.replies, REPLY_QUEUE_SIZE)) != 0) {
+    server->fd = -1;
+    server->args = &args;
+    if ((rc = queue_init(&server->requests, REQUEST_QUEUE_SIZE)) != 0 ||
+        (rc = queue_init(&server->replies, REPLY_QUEUE_SIZE)) != 0) {
+        /* Teaching shortcut: exits without freeing a half-made queue. */
         report_error("queue", strerror(rc));
-        goto out_memory; /* Teaching shortcut: a half-made queue leaks */
+        return 1;
     }
-    if (prepare_server_process() != 0 ||
-        (server.fd = udp_bind_exclusive_or_report(args.port)) < 0 ||
-        announce_port(server.fd) != 0)
-        goto out;
-    started = start_threads(&server, threads, worker_count + 1);
-    if (started == worker_count + 1) {
-        receive_requests(&server);
-        status = 0;
-    }
-out:
-    unanswered = stop_threads(&server, threads, started);
-    if (server.fd >= 0) {
-        if (status == 0)
-            print_drops(&server, unanswered);
-        close(server.fd);
-    }
-    queue_destroy(&server.requests);
-    queue_destroy(&server.replies);
-out_memory:
-    free(threads);
-    free(server.buf);
+    status = 1;
+    if (prepare_server_process() == 0 &&
+        (server->fd = udp_bind_exclusive_or_report(args.port)) >= 0)
+        status = serve(server, worker_count);
+    if (server->fd >= 0)
+        close(server->fd);
+    queue_destroy(&server->requests);
+    queue_destroy(&server->replies);
+    free(server->buf);
+    free(server);
     if (status == 0)
         printf("shut down\n");
     return status;

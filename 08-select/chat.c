@@ -460,8 +460,12 @@ static int run_client(const struct chat_args *args)
 
     if ((fd = connect_or_report(&target)) < 0)
         return 1;
-    if (fd >= FD_SETSIZE ||
-        write_all(fd, args->name, strlen(args->name)) != 0 ||
+    if (fd >= FD_SETSIZE) { /* select() could not watch it */
+        report_error("socket", "descriptor beyond FD_SETSIZE");
+        close(fd);
+        return 1;
+    }
+    if (write_all(fd, args->name, strlen(args->name)) != 0 ||
         write_all(fd, "\n", 1) != 0) {
         report_errno("send");
         close(fd);

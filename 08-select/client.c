@@ -211,8 +211,13 @@ static int run_interactive_select(const struct client_args *args)
 
     if ((s.fd = connect_or_report(args)) < 0)
         return 1;
-    if (s.fd >= FD_SETSIZE || set_nonblocking(s.fd) != 0) {
-        report_errno("socket");
+    if (s.fd >= FD_SETSIZE) { /* select() could not watch it */
+        report_error("socket", "descriptor beyond FD_SETSIZE");
+        close(s.fd);
+        return 1;
+    }
+    if (set_nonblocking(s.fd) != 0) {
+        report_errno("fcntl");
         close(s.fd);
         return 1;
     }

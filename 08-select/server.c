@@ -127,6 +127,9 @@ static bool send_pending(struct server *server, struct client *client)
  * Returns false when the client is gone. */
 static bool serve_one_read(struct server *server, struct client *client)
 {
+    /* EXERCISE(08-select): serve one readable client: one read, one unit of
+     * work, the reply queued in its pending output and sent as far as the
+     * socket takes it; at EOF mark its input closed */
     ssize_t n = read_some(client->fd, server->chunk, sizeof server->chunk);
 
     if (n < 0) {
@@ -156,6 +159,9 @@ static bool serve_one_read(struct server *server, struct client *client)
         return false;
     }
     return send_pending(server, client);
+    /* STUB: drop_client(server, client); */
+    /* STUB: return false; */
+    /* END EXERCISE */
 }
 
 /* Called when select() did not report the client's socket writable. */
@@ -223,7 +229,8 @@ static int serve_forever(struct server *server)
         bool need_tick = watch_sockets(server, &readable, &writable);
         /* Teaching shortcut: a stop signal arriving between the check
          * above and select() is only seen at the next event (or a second
-         * Ctrl-C). pselect() closes that window; see the exercises. */
+         * Ctrl-C). pselect() closes that window (10-pipes-fifo-signals
+         * shows the technique). */
         int ready = select(server->max_fd + 1, &readable, &writable, NULL,
                            need_tick ? &tick : NULL);
 

@@ -16,7 +16,7 @@
  * epoll_wait; SOCK_NONBLOCK in socket().
  */
 #include "client.h"
-#include "fdlimit.h"
+#include "listener.h"
 #include "stress.h"
 #include "util.h"
 

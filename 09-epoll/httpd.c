@@ -14,10 +14,10 @@
  *        comparison with nginx), or a browser on http://localhost:8080/.
  *
  * Linux-only calls (no _GNU_SOURCE needed here): epoll_create1,
- * epoll_ctl, epoll_wait; accept4 is in fdlimit.c.
+ * epoll_ctl, epoll_wait; accept4 is in listener.c.
  */
-#include "fdlimit.h"
 #include "http.h"
+#include "listener.h"
 #include "net.h"
 #include "server.h"
 #include "util.h"
@@ -65,7 +65,8 @@ struct hconn {
 };
 
 struct httpd {
-    int epoll_fd, listen_fd, spare_fd;
+    int epoll_fd;
+    struct listener listener;
     bool quiet;
     struct hconn *conns;
     /* Formatted once: [keep-alive][HEAD] and the 400. */
@@ -268,9 +269,11 @@ static void handle_event(struct httpd *httpd, struct hconn *conn,
         close_conn(httpd, conn);
 }
 
-static void add_conn(struct httpd *httpd, int fd, const struct sockaddr *addr,
+/* A new client (listener_accept calls this for each). */
+static void add_conn(void *context, int fd, const struct sockaddr *addr,
                      socklen_t addr_len)
 {
+    struct httpd *httpd = context;
     struct hconn *conn = malloc(sizeof *conn);
     struct epoll_event watch = {.events = EPOLLIN, .data.ptr = conn};
     int on = 1;
@@ -298,25 +301,6 @@ static void add_conn(struct httpd *httpd, int fd, const struct sockaddr *addr,
         printf("Client connected: %s\n", conn->peer);
 }
 
-static void accept_clients(struct httpd *httpd)
-{
-    for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
-        struct sockaddr_storage addr;
-        socklen_t addr_len = sizeof addr;
-        int fd = accept_or_shed(httpd->listen_fd, &httpd->spare_fd,
-                                (struct sockaddr *)&addr, &addr_len);
-        if (fd >= 0) {
-            add_conn(httpd, fd, (struct sockaddr *)&addr, addr_len);
-            continue;
-        }
-        if (errno == EMFILE || errno == ENFILE)
-            report_errno("accept (out of descriptors: one client closed)");
-        else if (errno != EAGAIN && errno != ECONNABORTED && errno != EINTR)
-            report_errno("accept");
-        return;
-    }
-}
-
 static int run_loop(struct httpd *httpd)
 {
     struct epoll_event events[MAX_EVENTS];
@@ -330,8 +314,9 @@ static int run_loop(struct httpd *httpd)
             return 1;
         }
         for (int i = 0; i < ready; i++) {
-            if (events[i].data.ptr == &httpd->listen_fd)
-                accept_clients(httpd);
+            if (events[i].data.ptr == &httpd->listener)
+                listener_accept(&httpd->listener, ACCEPTS_PER_WAKEUP, add_conn,
+                                httpd);
             else
                 handle_event(httpd, events[i].data.ptr, events[i].events);
         }
@@ -341,26 +326,11 @@ static int run_loop(struct httpd *httpd)
 
 static int set_up(struct httpd *httpd)
 {
-    struct epoll_event watch = {.events = EPOLLIN,
-                                .data.ptr = &httpd->listen_fd};
-
-    if (raise_fd_limit() != 0)
-        report_errno("setrlimit RLIMIT_NOFILE (going on)");
-    if ((httpd->spare_fd = open_spare_fd()) < 0) {
-        report_errno("open /dev/null");
-        return -1;
-    }
     if ((httpd->epoll_fd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
         report_errno("epoll_create1");
         return -1;
     }
-    if (set_nonblocking(httpd->listen_fd) != 0 ||
-        epoll_ctl(httpd->epoll_fd, EPOLL_CTL_ADD, httpd->listen_fd, &watch) !=
-            0) {
-        report_errno("watch listening socket");
-        return -1;
-    }
-    return 0;
+    return listener_watch(&httpd->listener, httpd->epoll_fd);
 }
 
 static void tear_down(struct httpd *httpd)
@@ -370,28 +340,29 @@ static void tear_down(struct httpd *httpd)
         close_conn(httpd, httpd->conns);
     if (httpd->epoll_fd >= 0)
         close(httpd->epoll_fd);
-    if (httpd->spare_fd >= 0)
-        close(httpd->spare_fd);
-    close(httpd->listen_fd);
+    listener_close(&httpd->listener);
 }
 
 /* "httpd [-q] PORT": the servers' parser would also offer -d, which means
- * nothing here, so httpd reads its own two arguments. */
+ * nothing here, so httpd reads its own arguments. */
 static int parse_arguments(int argc, char **argv, bool *quiet, long *port)
 {
     const char *usage = "usage: httpd [-q] PORT\n";
-    int i = 1;
+    int letter;
 
     *quiet = false;
-    if (argc == 2 && strcmp(argv[1], "-h") == 0) {
-        fputs(usage, stdout);
-        return 0;
-    }
-    if (argc == 3 && strcmp(argv[1], "-q") == 0) {
+    while ((letter = getopt(argc, argv, ":qh")) != -1) {
+        if (letter == 'h') {
+            fputs(usage, stdout);
+            return 0;
+        }
+        if (letter != 'q') {
+            fputs(usage, stderr);
+            return 2;
+        }
         *quiet = true;
-        i = 2;
     }
-    if (argc != i + 1 || parse_port(argv[i], port) != 0) {
+    if (argc - optind != 1 || parse_port(argv[optind], port) != 0) {
         fputs(usage, stderr);
         return 2;
     }
@@ -400,7 +371,7 @@ static int parse_arguments(int argc, char **argv, bool *quiet, long *port)
 
 int main(int argc, char **argv)
 {
-    struct httpd httpd = {.epoll_fd = -1, .spare_fd = -1};
+    struct httpd httpd = {.epoll_fd = -1, .listener.spare_fd = -1};
     long port;
     int status;
 
@@ -410,9 +381,9 @@ int main(int argc, char **argv)
     if (prepare_server_process() != 0)
         return 1;
     format_responses(&httpd);
-    if ((httpd.listen_fd = listen_or_report(port)) < 0)
+    if ((httpd.listener.listen_fd = listen_or_report(port)) < 0)
         return 1;
-    if (set_up(&httpd) != 0 || announce_port(httpd.listen_fd) != 0) {
+    if (set_up(&httpd) != 0 || announce_port(httpd.listener.listen_fd) != 0) {
         tear_down(&httpd);
         return 1;
     }

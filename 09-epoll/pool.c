@@ -104,6 +104,7 @@ static int start_threads(struct pool *pool, long workers)
 int pool_start(struct pool *pool, long workers, long delay_ms)
 {
     memset(pool, 0, sizeof *pool);
+    pool->wake_fd = -1;
     pool->delay_ms = delay_ms;
     pool->threads = calloc((size_t)workers, sizeof *pool->threads);
     if (pool->threads == NULL) {
@@ -235,7 +236,7 @@ void pool_stop(struct pool *pool)
     free_list(pool->spare);
     pthread_cond_destroy(&pool->work_ready);
     pthread_mutex_destroy(&pool->lock);
-    if (pool->wake_fd > 0)
+    if (pool->wake_fd >= 0)
         close(pool->wake_fd);
     free(pool->threads);
     memset(pool, 0, sizeof *pool);

@@ -9,15 +9,16 @@
  * progress in turn (concurrent) and none in parallel; with -w N the work
  * goes to N worker threads and the loop stays free (asyncio.to_thread).
  *
- * Run:   ./09-epoll/server -d 100 2000      ./09-epoll/client -n 10 localhost
- * 2000 Look:  -w 0 takes N x 8 x D like the iterative server, yet replies come
- *        interleaved; -w 10 takes 8 x D. -E switches to edge-triggered.
+ * Run:   ./09-epoll/server -d 100 2000    and then
+ *        ./09-epoll/client -n 10 localhost 2000
+ * Look:  -w 0 takes N x 8 x D like the iterative server, yet the replies
+ *        interleave; -w 10 takes 8 x D. -E switches to edge-triggered.
  *
  * Linux-only calls (no _GNU_SOURCE needed here): epoll_create1,
- * epoll_ctl, epoll_wait. accept4 and eventfd live in fdlimit.c and pool.c.
+ * epoll_ctl, epoll_wait. accept4 and eventfd live in listener.c and pool.c.
  */
-#include "fdlimit.h"
 #include "io.h"
+#include "listener.h"
 #include "net.h"
 #include "options.h"
 #include "pool.h"
@@ -42,8 +43,9 @@
  * end. One read adds at most CHUNK_SIZE, hence the cap below. */
 #define OUTPUT_HIGH_WATER (256 * 1024)
 #define OUTPUT_CAP        (OUTPUT_HIGH_WATER + CHUNK_SIZE)
-/* Edge-triggered fairness: reads (and accepts) per socket per wake-up. */
-#define READS_PER_WAKEUP   16
+/* Edge-triggered fairness: reads per socket per wake-up. */
+#define READS_PER_WAKEUP 16
+/* New clients accepted per wake-up (listener.h says why a cap). */
 #define ACCEPTS_PER_WAKEUP 64
 
 struct conn {
@@ -58,7 +60,8 @@ struct conn {
 };
 
 struct server {
-    int epoll_fd, listen_fd, spare_fd;
+    int epoll_fd;
+    struct listener listener;
     long delay_ms, worker_count;
     bool quiet, edge;
     struct pool pool;    /* only with -w N */
@@ -72,18 +75,25 @@ static size_t pending(const struct conn *conn)
     return conn->out_len - conn->out_sent;
 }
 
-/* What this connection wants from epoll. EPOLLIN while we are willing to
- * read: not after end of file, not while its job is with a worker, not
- * while too much output waits (back-pressure). EPOLLOUT only while output
- * waits: a socket is almost always writable, so watching EPOLLOUT all the
- * time would wake the loop for nothing, over and over. */
+/* Whether we are willing to read from it: not after its end of file, not
+ * while its job is with a worker, not while too much output waits for it
+ * (back-pressure). */
+static bool may_read(const struct conn *conn)
+{
+    return !conn->peer_closed && !conn->job_in_flight &&
+           pending(conn) <= OUTPUT_HIGH_WATER;
+}
+
+/* What this connection wants from epoll: EPOLLIN while we may read, and
+ * EPOLLOUT only while output waits. A socket is almost always writable, so
+ * watching EPOLLOUT all the time would wake the loop for nothing, over and
+ * over. */
 static uint32_t wanted_events(const struct server *server,
                               const struct conn *conn)
 {
     uint32_t events = 0;
 
-    if (!conn->peer_closed && !conn->job_in_flight &&
-        pending(conn) <= OUTPUT_HIGH_WATER)
+    if (may_read(conn))
         events |= EPOLLIN;
     if (pending(conn) > 0)
         events |= EPOLLOUT;
@@ -274,12 +284,6 @@ static int handle_chunk(struct server *server, struct conn *conn, size_t len)
     return 0;
 }
 
-static bool may_read(const struct conn *conn)
-{
-    return !conn->peer_closed && !conn->job_in_flight &&
-           pending(conn) <= OUTPUT_HIGH_WATER;
-}
-
 /* Reads what has arrived. Level-triggered: one read per wake-up; if more
  * is left, epoll reports the socket again. Edge-triggered: read until
  * EAGAIN, but at most READS_PER_WAKEUP times, so that one fast sender
@@ -320,9 +324,11 @@ static void write_to(struct server *server, struct conn *conn)
         settle(server, conn);
 }
 
-static void add_conn(struct server *server, int fd, const struct sockaddr *addr,
+/* A new client (listener_accept calls this for each). */
+static void add_conn(void *context, int fd, const struct sockaddr *addr,
                      socklen_t addr_len)
 {
+    struct server *server = context;
     struct conn *conn = calloc(1, sizeof *conn);
     struct epoll_event watch;
 
@@ -344,30 +350,6 @@ static void add_conn(struct server *server, int fd, const struct sockaddr *addr,
     link_conn(&server->open, conn);
     if (!server->quiet)
         printf("Client connected: %s\n", conn->peer);
-}
-
-/* The listening socket is readable: clients are waiting to be accepted.
- * It stays level-triggered in both modes; the cap keeps a burst of new
- * clients from starving the ones already connected. */
-static void accept_clients(struct server *server)
-{
-    for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
-        struct sockaddr_storage addr;
-        socklen_t addr_len = sizeof addr;
-        int fd = accept_or_shed(server->listen_fd, &server->spare_fd,
-                                (struct sockaddr *)&addr, &addr_len);
-        if (fd >= 0) {
-            add_conn(server, fd, (struct sockaddr *)&addr, addr_len);
-            continue;
-        }
-        if (errno == EAGAIN)
-            return; /* nobody else is waiting */
-        if (errno == EMFILE || errno == ENFILE)
-            report_errno("accept (out of descriptors: one client closed)");
-        else if (errno != ECONNABORTED && errno != EINTR)
-            report_errno("accept");
-        return;
-    }
 }
 
 /* The eventfd is readable: workers finished jobs. Send each reply and let
@@ -397,8 +379,9 @@ static void handle_event(struct server *server, const struct epoll_event *ev)
 {
     struct conn *conn = ev->data.ptr;
 
-    if (ev->data.ptr == &server->listen_fd) {
-        accept_clients(server);
+    if (ev->data.ptr == &server->listener) {
+        listener_accept(&server->listener, ACCEPTS_PER_WAKEUP, add_conn,
+                        server);
         return;
     }
     if (ev->data.ptr == &server->pool.wake_fd) {
@@ -415,12 +398,6 @@ static void handle_event(struct server *server, const struct epoll_event *ev)
         read_from(server, conn); /* a reset shows up here as ECONNRESET */
     else if (ev->events & (EPOLLERR | EPOLLHUP))
         close_conn(server, conn); /* gone while its job was out */
-}
-
-static int watch_fd(int epoll_fd, int fd, void *tag)
-{
-    struct epoll_event watch = {.events = EPOLLIN, .data.ptr = tag};
-    return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &watch);
 }
 
 /* The event loop: wait for readiness, handle each ready descriptor, until
@@ -444,25 +421,17 @@ static int run_loop(struct server *server)
     return 0;
 }
 
-/* Opens the epoll set, the spare descriptor and the workers. */
+/* Opens the epoll set, watches the listener, starts the workers. */
 static int set_up(struct server *server)
 {
-    if (raise_fd_limit() != 0)
-        report_errno("setrlimit RLIMIT_NOFILE (going on)");
-    if ((server->spare_fd = open_spare_fd()) < 0) {
-        report_errno("open /dev/null");
-        return -1;
-    }
+    struct epoll_event wake = {.events = EPOLLIN};
+
     if ((server->epoll_fd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
         report_errno("epoll_create1");
         return -1;
     }
-    if (set_nonblocking(server->listen_fd) != 0 ||
-        watch_fd(server->epoll_fd, server->listen_fd, &server->listen_fd) !=
-            0) {
-        report_errno("watch listening socket");
+    if (listener_watch(&server->listener, server->epoll_fd) != 0)
         return -1;
-    }
     if (server->worker_count == 0)
         return 0;
     if (pool_start(&server->pool, server->worker_count, server->delay_ms) !=
@@ -470,8 +439,9 @@ static int set_up(struct server *server)
         server->worker_count = 0; /* nothing to stop */
         return -1;
     }
-    if (watch_fd(server->epoll_fd, server->pool.wake_fd,
-                 &server->pool.wake_fd) != 0) {
+    wake.data.ptr = &server->pool.wake_fd;
+    if (epoll_ctl(server->epoll_fd, EPOLL_CTL_ADD, server->pool.wake_fd,
+                  &wake) != 0) {
         report_errno("watch eventfd");
         return -1;
     }
@@ -491,9 +461,7 @@ static void tear_down(struct server *server)
     free_closed(server);
     if (server->epoll_fd >= 0)
         close(server->epoll_fd);
-    if (server->spare_fd >= 0)
-        close(server->spare_fd);
-    close(server->listen_fd);
+    listener_close(&server->listener);
 }
 
 int main(int argc, char **argv)
@@ -515,14 +483,14 @@ int main(int argc, char **argv)
         return status;
     if (prepare_server_process() != 0)
         return 1;
-    server.epoll_fd = server.spare_fd = -1;
+    server.epoll_fd = server.listener.spare_fd = -1;
     server.delay_ms = args.delay_ms;
     server.quiet = args.quiet;
     server.edge = edge;
     server.worker_count = workers;
-    if ((server.listen_fd = listen_or_report(args.port)) < 0)
+    if ((server.listener.listen_fd = listen_or_report(args.port)) < 0)
         return 1;
-    if (set_up(&server) != 0 || announce_port(server.listen_fd) != 0) {
+    if (set_up(&server) != 0 || announce_port(server.listener.listen_fd) != 0) {
         tear_down(&server);
         return 1;
     }

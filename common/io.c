@@ -29,7 +29,7 @@ ssize_t read_full(int fd, void *buf, size_t len)
 
     while (got < len) {
         ssize_t n = read(fd, (char *)buf + got, len - got);
-        if (n < 0 && errno == EINTR)
+        if (n < 0 && errno == EINTR && !stop_requested())
             continue;
         if (n < 0)
             return -1;

@@ -18,7 +18,8 @@ ssize_t read_some(int fd, void *buf, size_t len);
 
 /* Reads until len bytes have arrived or the peer closed: returns the count
  * (less than len only at end of file), or -1 with errno (EAGAIN when a
- * receive timeout, SO_RCVTIMEO, expired). */
+ * receive timeout, SO_RCVTIMEO, expired; EINTR once a stop signal has been
+ * caught, as read_some). */
 ssize_t read_full(int fd, void *buf, size_t len);
 
 /* Writes all len bytes, however many write() calls it takes. Returns 0, or

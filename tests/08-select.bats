@@ -170,6 +170,17 @@ wait_for() {
     [ "${lines[1]}" = "Reply is 'TWO'" ]
 }
 
+@test "the client notices at once that the server closed, even while stdin is quiet" {
+    start_server 08-select -d 0 -q
+    ( sleep 0.5; kill -TERM "$SERVER_PID" ) 3>&- &
+    # Input comes only after 3 s; a client blocked reading stdin (like
+    # 01's) would notice the closed server only then.
+    elapsed timeout 10 "$KIT_ROOT/08-select/client" localhost "$PORT" < <(sleep 3; echo late)
+    wait
+    [ "$STATUS" -eq 1 ]
+    less_than "$ELAPSED" 2
+}
+
 @test "-n above what select() can hold is refused with a reason, exit 2" {
     run --separate-stderr "$KIT_ROOT/08-select/client" -n 5000 localhost 1
     [ "$status" -eq 2 ]
@@ -247,6 +258,16 @@ start_chat_pair() {
     stop_server TERM "$CHAT_PID"
     [ "$STOP_STATUS" -eq 0 ]
     [ "$(tail -n 1 "$CHAT_OUT")" = "shut down" ]
+}
+
+@test "chat: a bad name gets a notice and the connection closed" {
+    start_program 08-select/chat --name server --port 0
+    # bash's /dev/tcp as a raw member: a name with a tab in it.
+    # shellcheck disable=SC2016 # $1 belongs to the inner shell
+    run timeout 5 bash -c 'exec 5<>"/dev/tcp/127.0.0.1/$1"; printf "a\tb\n" >&5; cat <&5' _ "$PORT"
+    [ "$status" -eq 0 ]
+    [ "$output" = "* a name is 1 to 32 bytes, no control characters" ]
+    kill -0 "$SERVER_PID"
 }
 
 @test "chat: a line over 1024 bytes is dropped with a notice to its sender" {

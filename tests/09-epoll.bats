@@ -119,9 +119,10 @@ EPOLL_PEER="$KIT_ROOT/tests/tools/epoll_peer"
     [ "$STATUS" -eq 0 ]
     less_than "$ELAPSED" 2
     # Back-pressure: the server stopped reading from it, so it holds at most
-    # a few hundred KiB of that client's replies, not 8 MiB.
+    # a few hundred KiB of that client's replies, not 8 MiB. (Under
+    # valgrind the process is valgrind itself, far larger: not checked.)
     rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status")
-    less_than "$rss" 8192
+    [ "${VALGRIND:-0}" = 1 ] || less_than "$rss" 8192
     kill "$noread" 2>/dev/null || true
 }
 
@@ -170,10 +171,18 @@ EPOLL_PEER="$KIT_ROOT/tests/tools/epoll_peer"
 
 # --- httpd -------------------------------------------------------------------
 
-# http_raw TEXT : sends TEXT (printf format) to httpd in one write; the
-# replies are in $output, "closed"/"open" (did httpd close?) in $stderr.
+# http_raw TEXT [SEC] : sends TEXT (printf format) to httpd in one write;
+# the replies are in $output, "closed"/"open" (did httpd close within SEC
+# seconds of silence?) in $stderr.
 http_raw() {
     run --separate-stderr bash -c "printf '$1' | timeout 10 '$EPOLL_PEER' raw localhost $PORT ${2:-1}"
+}
+
+# http_expect TEXT STATUS_LINE closed|open : one exchange, checked.
+http_expect() {
+    http_raw "$1"
+    [[ "${lines[0]}" == "$2"* ]] || { echo "got '${lines[0]}', wanted '$2'"; return 1; }
+    [ "$stderr" = "$3" ] || { echo "connection $stderr, wanted $3"; return 1; }
 }
 
 @test "httpd: bad command lines exit 2, -h exits 0" {
@@ -212,22 +221,14 @@ http_raw() {
 
 @test "httpd: HTTP/1.1 stays open, Connection: close is honoured" {
     start_program 09-epoll/httpd -q 0
-    http_raw 'GET / HTTP/1.1\r\nHost: x\r\n\r\n'
-    [[ "${lines[0]}" == "HTTP/1.1 200 OK"* ]]
-    [ "$stderr" = open ]
-    http_raw 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'
-    [[ "${lines[0]}" == "HTTP/1.1 200 OK"* ]]
-    [ "$stderr" = closed ]
+    http_expect 'GET / HTTP/1.1\r\nHost: x\r\n\r\n' "HTTP/1.1 200 OK" open
+    http_expect 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' "HTTP/1.1 200 OK" closed
 }
 
 @test "httpd: HTTP/1.0 closes unless Connection: keep-alive" {
     start_program 09-epoll/httpd -q 0
-    http_raw 'GET / HTTP/1.0\r\n\r\n'
-    [[ "${lines[0]}" == "HTTP/1.1 200 OK"* ]]
-    [ "$stderr" = closed ]
-    http_raw 'GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n'
-    [[ "${lines[0]}" == "HTTP/1.1 200 OK"* ]]
-    [ "$stderr" = open ]
+    http_expect 'GET / HTTP/1.0\r\n\r\n' "HTTP/1.1 200 OK" closed
+    http_expect 'GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n' "HTTP/1.1 200 OK" open
 }
 
 @test "httpd: pipelined requests in one write are answered in order" {
@@ -240,6 +241,14 @@ http_raw() {
     [ "$(printf '%s\n' "$output" | grep '^Connection:' | tr -d '\r' | tr '\n' ' ')" = "Connection: keep-alive Connection: keep-alive Connection: close " ]
 }
 
+@test "httpd: 200 pipelined requests (more replies than its buffer) all answered" {
+    start_program 09-epoll/httpd -q 0
+    many=$(for ((i = 0; i < 199; i++)); do printf 'GET /%d HTTP/1.1\\r\\n\\r\\n' "$i"; done)
+    http_raw "${many}GET /last HTTP/1.1\\r\\nConnection: close\\r\\n\\r\\n"
+    [ "$(printf '%s\n' "$output" | grep -c '^HTTP/1.1 200 OK')" -eq 200 ]
+    [ "$stderr" = closed ]
+}
+
 @test "httpd: a request body is skipped, the next request still answered" {
     start_program 09-epoll/httpd -q 0
     http_raw 'POST /form HTTP/1.1\r\nContent-Length: 11\r\n\r\nhello=worldGET / HTTP/1.1\r\nConnection: close\r\n\r\n'
@@ -249,23 +258,18 @@ http_raw() {
 
 @test "httpd: garbage gets 400 Bad Request and the connection closed" {
     start_program 09-epoll/httpd -q 0
-    http_raw '\001\002 hello\r\n\r\n'
-    [[ "${lines[0]}" == "HTTP/1.1 400 Bad Request"* ]]
-    [ "$stderr" = closed ]
-    http_raw 'GET / HTTP/2.0\r\n\r\n'
-    [[ "${lines[0]}" == "HTTP/1.1 400 Bad Request"* ]]
-    [ "$stderr" = closed ]
+    http_expect '\001\002 hello\r\n\r\n' "HTTP/1.1 400 Bad Request" closed
+    http_expect 'hello\r\n\r\n' "HTTP/1.1 400 Bad Request" closed
+    http_expect 'GET / HTTP/2.0\r\n\r\n' "HTTP/1.1 400 Bad Request" closed
+    http_expect 'GET / HTTP/1.1\r\nNo colon here\r\n\r\n' "HTTP/1.1 400 Bad Request" closed
 }
 
 @test "httpd: a head over 8 KiB gets 400, one under 8 KiB gets 200" {
     start_program 09-epoll/httpd -q 0
     long=$(head -c 9000 /dev/zero | tr '\0' 'a')
-    http_raw "GET / HTTP/1.1\\r\\nX-Long: $long\\r\\n\\r\\n"
-    [[ "${lines[0]}" == "HTTP/1.1 400 Bad Request"* ]]
-    [ "$stderr" = closed ]
+    http_expect "GET / HTTP/1.1\\r\\nX-Long: $long\\r\\n\\r\\n" "HTTP/1.1 400 Bad Request" closed
     short=$(head -c 8000 /dev/zero | tr '\0' 'a')
-    http_raw "GET / HTTP/1.1\\r\\nX-Long: $short\\r\\nConnection: close\\r\\n\\r\\n"
-    [[ "${lines[0]}" == "HTTP/1.1 200 OK"* ]]
+    http_expect "GET / HTTP/1.1\\r\\nX-Long: $short\\r\\nConnection: close\\r\\n\\r\\n" "HTTP/1.1 200 OK" closed
 }
 
 @test "httpd: SIGTERM: shut down, exit 0" {

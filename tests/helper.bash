@@ -41,13 +41,22 @@ start_server() {
 }
 
 # start_program PATH ARGS... : the same for any kit program that announces
-# "listening on port N" (chat, httpd...).
+# itself (chat, httpd...). KIT_READY_REGEX (an extended regex with one
+# group) says what to wait for; default "^listening on port ([0-9]+)$".
+# The group's text goes to READY_MATCH (and to PORT by default).
+KIT_STARTED=0
 start_program() {
     local program="$KIT_ROOT/$1"
     shift
-    local n=$(( ${#KIT_GROUPS[@]} + 1 ))
+    local ready=${KIT_READY_REGEX:-'^listening on port ([0-9]+)$'}
+    # A counter that never goes back: a second server in the same test must
+    # not find the first one's output file (and its port).
+    KIT_STARTED=$((KIT_STARTED + 1))
+    local n=$KIT_STARTED
     SERVER_OUT="$BATS_TEST_TMPDIR/server$n.out"
     SERVER_ERR="$BATS_TEST_TMPDIR/server$n.err"
+    : >"$SERVER_OUT"
+    : >"$SERVER_ERR"
     local -a wrapper=()
     if [ "${VALGRIND:-0}" = 1 ]; then
         wrapper=(valgrind -q --error-exitcode=99 --leak-check=full
@@ -60,13 +69,17 @@ start_program() {
     SERVER_PID=$!
     KIT_GROUPS+=("$SERVER_PID")
     local i
+    READY_MATCH=""
     for ((i = 0; i < 200; i++)); do
-        PORT=$(sed -n 's/^listening on port \([0-9][0-9]*\)$/\1/p' "$SERVER_OUT" 2>/dev/null | head -n 1)
-        [ -n "$PORT" ] && return 0
+        READY_MATCH=$(sed -nE "s/${ready//\//\\/}/\\1/p" "$SERVER_OUT" 2>/dev/null | head -n 1)
+        if [ -n "$READY_MATCH" ]; then
+            [ -n "${KIT_READY_REGEX:-}" ] || PORT=$READY_MATCH
+            return 0
+        fi
         kill -0 "$SERVER_PID" 2>/dev/null || break
         sleep 0.05
     done
-    echo "server did not announce its port; stderr:" >&2
+    echo "$1 did not announce itself ($ready); stderr:" >&2
     cat "$SERVER_ERR" >&2
     return 1
 }

@@ -1,0 +1,445 @@
+/* dbproto.c - parsing, checking and answering one request line.
+ *
+ * A request is a command word (any case) and its fields, separated by runs
+ * of spaces; spaces at either end of the line are ignored. The last field
+ * of UPPER/LOWER/REVERSE (the text) and of ADD/SET (the name) is the rest
+ * of the line, inner spaces kept. Each field is checked before the database
+ * is touched, so db.c only ever sees valid ids, ages and names. */
+#include "dbproto.h"
+
+#include "upper.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* --- the reply buffer ------------------------------------------------- */
+
+#define REPLY_FIRST_CAP 256
+
+void db_reply_init(struct db_reply *reply)
+{
+    reply->text = NULL;
+    reply->len = reply->cap = 0;
+    reply->failed = false;
+}
+
+void db_reply_free(struct db_reply *reply)
+{
+    free(reply->text);
+    db_reply_init(reply);
+}
+
+static void append(struct db_reply *reply, const char *bytes, size_t len)
+{
+    if (reply->failed)
+        return;
+    if (reply->cap - reply->len < len) {
+        size_t cap = reply->cap == 0 ? REPLY_FIRST_CAP : reply->cap;
+        char *grown;
+
+        while (cap - reply->len < len)
+            cap *= 2;
+        if ((grown = realloc(reply->text, cap)) == NULL) {
+            reply->failed = true;
+            return;
+        }
+        reply->text = grown;
+        reply->cap = cap;
+    }
+    memcpy(reply->text + reply->len, bytes, len);
+    reply->len += len;
+}
+
+static void append_text(struct db_reply *reply, const char *text)
+{
+    append(reply, text, strlen(text));
+}
+
+/* "id age name\n", the shape of GET's reply and of LIST's lines. */
+static void append_person(struct db_reply *reply, const struct person *person)
+{
+    char line[DB_ID_MAX + DB_NAME_MAX + 32];
+    int n = snprintf(line, sizeof line, "%s %ld %s\n", person->id, person->age,
+                     person->name);
+
+    append(reply, line, (size_t)n); /* n < sizeof line: the fields fit */
+}
+
+/* --- text: UPPER, LOWER, REVERSE -------------------------------------- */
+
+/* The mirror of upper_transform: A-Z to a-z, every other byte unchanged
+ * (so "Ñ" stays "Ñ": the service is ASCII-only and locale-free). */
+static void lower_transform(char *buf, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (buf[i] >= 'A' && buf[i] <= 'Z')
+            buf[i] = (char)(buf[i] - 'A' + 'a');
+    }
+}
+
+/* The length (1-4) of the well-formed UTF-8 character at s, or 0 when the
+ * bytes there are not one (a stray continuation byte, a truncated
+ * sequence, an over-long form, a surrogate, a code point above U+10FFFF).
+ * The table is Unicode's "well-formed byte sequences" (Table 3-7): the
+ * first byte fixes the length and the allowed range of the second. */
+static size_t utf8_char_length(const unsigned char *s, size_t left)
+{
+    unsigned char low = 0x80, high = 0xBF;
+    size_t need;
+
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        need = 2;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+        need = 3;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+        need = 4;
+    else
+        return 0;
+    if (s[0] == 0xE0)
+        low = 0xA0; /* below: over-long */
+    else if (s[0] == 0xED)
+        high = 0x9F; /* above: UTF-16 surrogates */
+    else if (s[0] == 0xF0)
+        low = 0x90; /* below: over-long */
+    else if (s[0] == 0xF4)
+        high = 0x8F; /* above: beyond U+10FFFF */
+    if (left < need || s[1] < low || s[1] > high)
+        return 0;
+    for (size_t i = 2; i < need; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    }
+    return need;
+}
+
+static bool valid_utf8(const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t step;
+
+    for (size_t i = 0; i < len; i += step) {
+        if ((step = utf8_char_length(s + i, len - i)) == 0)
+            return false;
+    }
+    return true;
+}
+
+/* Reverses characters, not bytes: each character's bytes keep their order
+ * and land at the mirrored place, so "añb" (61 C3 B1 62) becomes "bña"
+ * (62 C3 B1 61), not the invalid 62 B1 C3 61. text must be valid UTF-8. */
+static void utf8_reverse(const char *text, size_t len, char *out)
+{
+    size_t step;
+
+    for (size_t i = 0; i < len; i += step) {
+        step = utf8_char_length((const unsigned char *)text + i, len - i);
+        memcpy(out + len - i - step, text + i, step);
+    }
+}
+
+/* --- fields ------------------------------------------------------------- */
+
+/* What is left of the request line to parse. */
+struct cursor {
+    const char *at, *end;
+};
+
+static void skip_spaces(struct cursor *c)
+{
+    while (c->at < c->end && *c->at == ' ')
+        c->at++;
+}
+
+/* The next space-separated word; false when the line has no more. */
+static bool next_word(struct cursor *c, const char **word, size_t *len)
+{
+    skip_spaces(c);
+    *word = c->at;
+    while (c->at < c->end && *c->at != ' ')
+        c->at++;
+    *len = (size_t)(c->at - *word);
+    return *len > 0;
+}
+
+/* The rest of the line (the text or the name); false when it is empty. */
+static bool rest_of_line(struct cursor *c, const char **rest, size_t *len)
+{
+    skip_spaces(c);
+    *rest = c->at;
+    *len = (size_t)(c->end - c->at);
+    c->at = c->end;
+    return *len > 0;
+}
+
+/* Each check returns NULL when the field is good, or the error reply. */
+static const char *check_id(const char *id, size_t len)
+{
+    if (len > DB_ID_MAX)
+        return "ERR id too long\n";
+    for (size_t i = 0; i < len; i++) {
+        char ch = id[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+              (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
+            return "ERR bad id\n";
+    }
+    return NULL;
+}
+
+/* Strictly "0".."200" as written by a person: no sign, no leading zero,
+ * nothing else, so that GET gives back exactly what ADD was given. */
+static const char *check_age(const char *age, size_t len, long *value)
+{
+    *value = 0;
+    if (len > 3 || (len > 1 && age[0] == '0'))
+        return "ERR bad age\n";
+    for (size_t i = 0; i < len; i++) {
+        if (age[i] < '0' || age[i] > '9')
+            return "ERR bad age\n";
+        *value = *value * 10 + (age[i] - '0');
+    }
+    return *value <= DB_AGE_MAX ? NULL : "ERR bad age\n";
+}
+
+/* Any UTF-8 text without control characters (a NUL or a tab would break
+ * the one-line replies of GET and LIST for the next reader). */
+static const char *check_name(const char *name, size_t len)
+{
+    if (len > DB_NAME_MAX)
+        return "ERR name too long\n";
+    if (!valid_utf8(name, len))
+        return "ERR bad name\n";
+    for (size_t i = 0; i < len; i++) {
+        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7F)
+            return "ERR bad name\n";
+    }
+    return NULL;
+}
+
+/* --- commands ------------------------------------------------------------ */
+
+/* The fields a command takes, which fixes how its line is parsed. */
+enum shape { NOTHING, TEXT, ID, ID_AGE_NAME };
+
+/* One parsed, checked request. */
+struct request {
+    struct db *db;
+    long delay_ms;
+    const char *text; /* TEXT: the rest of the line */
+    size_t text_len;
+    struct person person; /* ID: person.id; ID_AGE_NAME: all three */
+    struct db_reply *reply;
+};
+
+static void reply_status(struct db_reply *reply, enum db_status status)
+{
+    static const char *const replies[] = {
+        [DB_OK] = "OK\n",
+        [DB_NOT_FOUND] = "ERR not found\n",
+        [DB_EXISTS] = "ERR exists\n",
+        [DB_FULL] = "ERR database full\n",
+        [DB_AGE_OVERFLOW] = "ERR age overflow\n",
+        [DB_NO_MEMORY] = "ERR out of memory\n",
+    };
+    append_text(reply, replies[status]);
+}
+
+/* "OK " then the text, changed in place inside the reply buffer. */
+static void do_case(struct request *req, void (*transform)(char *, size_t))
+{
+    size_t at = req->reply->len + 3;
+
+    simulate_work(req->delay_ms);
+    append_text(req->reply, "OK ");
+    append(req->reply, req->text, req->text_len);
+    if (!req->reply->failed)
+        transform(req->reply->text + at, req->text_len);
+    append_text(req->reply, "\n");
+}
+
+static void do_upper(struct request *req)
+{
+    do_case(req, upper_transform);
+}
+static void do_lower(struct request *req)
+{
+    do_case(req, lower_transform);
+}
+
+static void do_reverse(struct request *req)
+{
+    char reversed[DB_LINE_MAX];
+
+    if (!valid_utf8(req->text, req->text_len)) {
+        append_text(req->reply, "ERR invalid UTF-8\n");
+        return;
+    }
+    simulate_work(req->delay_ms);
+    utf8_reverse(req->text, req->text_len, reversed);
+    append_text(req->reply, "OK ");
+    append(req->reply, reversed, req->text_len);
+    append_text(req->reply, "\n");
+}
+
+static void do_add(struct request *req)
+{
+    reply_status(req->reply, db_add(req->db, &req->person));
+}
+
+static void do_set(struct request *req)
+{
+    reply_status(req->reply, db_set(req->db, &req->person));
+}
+
+static void do_del(struct request *req)
+{
+    reply_status(req->reply, db_del(req->db, req->person.id));
+}
+
+static void do_get(struct request *req)
+{
+    struct person found;
+    enum db_status status = db_get(req->db, req->person.id, &found);
+
+    if (status != DB_OK) {
+        reply_status(req->reply, status);
+        return;
+    }
+    append_text(req->reply, "OK ");
+    append_person(req->reply, &found);
+}
+
+static void do_birthday(struct request *req)
+{
+    long age;
+    enum db_status status = db_birthday(req->db, req->person.id, &age);
+    char line[32];
+
+    if (status != DB_OK) {
+        reply_status(req->reply, status);
+        return;
+    }
+    snprintf(line, sizeof line, "OK %ld\n", age);
+    append_text(req->reply, line);
+}
+
+static void do_list(struct request *req)
+{
+    struct person *people;
+    size_t count;
+    enum db_status status = db_list(req->db, &people, &count);
+    char line[32];
+
+    if (status != DB_OK) {
+        reply_status(req->reply, status);
+        return;
+    }
+    snprintf(line, sizeof line, "OK %zu\n", count);
+    append_text(req->reply, line);
+    for (size_t i = 0; i < count; i++)
+        append_person(req->reply, &people[i]);
+    free(people);
+}
+
+struct command {
+    const char *name;
+    enum shape shape;
+    const char *usage; /* the reply to a request of the wrong shape */
+    void (*run)(struct request *);
+};
+
+static const struct command commands[] = {
+    {"UPPER", TEXT, "ERR usage: UPPER text\n", do_upper},
+    {"LOWER", TEXT, "ERR usage: LOWER text\n", do_lower},
+    {"REVERSE", TEXT, "ERR usage: REVERSE text\n", do_reverse},
+    {"ADD", ID_AGE_NAME, "ERR usage: ADD id age name\n", do_add},
+    {"GET", ID, "ERR usage: GET id\n", do_get},
+    {"SET", ID_AGE_NAME, "ERR usage: SET id age name\n", do_set},
+    {"DEL", ID, "ERR usage: DEL id\n", do_del},
+    {"BIRTHDAY", ID, "ERR usage: BIRTHDAY id\n", do_birthday},
+    {"LIST", NOTHING, "ERR usage: LIST\n", do_list},
+};
+
+/* Commands are case-insensitive: "get", "Get" and "GET" are one command.
+ * strncasecmp compares ASCII letters only in the C locale we run in. */
+static const struct command *find_command(const char *word, size_t len)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strlen(commands[i].name) == len &&
+            strncasecmp(commands[i].name, word, len) == 0)
+            return &commands[i];
+    }
+    return NULL;
+}
+
+/* Checks an id and copies it into req->person.id. */
+static const char *take_id(const char *id, size_t len, struct request *req)
+{
+    const char *error = check_id(id, len);
+
+    if (error == NULL) {
+        memcpy(req->person.id, id, len);
+        req->person.id[len] = '\0';
+    }
+    return error;
+}
+
+/* Fills req from the fields after the command word, following the
+ * command's shape; returns NULL, or the error reply. Fields are checked in
+ * the order they come: id, then age, then name. */
+static const char *parse_fields(const struct command *command, struct cursor *c,
+                                struct request *req)
+{
+    const char *id, *age, *name, *error;
+    size_t id_len, age_len, name_len;
+
+    switch (command->shape) {
+    case NOTHING:
+        return c->at == c->end ? NULL : command->usage;
+    case TEXT:
+        return rest_of_line(c, &req->text, &req->text_len) ? NULL
+                                                           : command->usage;
+    case ID:
+        if (!next_word(c, &id, &id_len) || c->at != c->end)
+            return command->usage;
+        return take_id(id, id_len, req);
+    case ID_AGE_NAME:
+        if (!next_word(c, &id, &id_len) || !next_word(c, &age, &age_len) ||
+            !rest_of_line(c, &name, &name_len))
+            return command->usage;
+        if ((error = take_id(id, id_len, req)) != NULL ||
+            (error = check_age(age, age_len, &req->person.age)) != NULL ||
+            (error = check_name(name, name_len)) != NULL)
+            return error;
+        memcpy(req->person.name, name, name_len);
+        req->person.name[name_len] = '\0';
+        return NULL;
+    }
+    return command->usage; /* not reached: every shape is handled above */
+}
+
+void db_answer(struct db *db, long delay_ms, const char *line, size_t len,
+               struct db_reply *reply)
+{
+    struct cursor c = {line, line + len};
+    struct request req = {.db = db, .delay_ms = delay_ms, .reply = reply};
+    const struct command *command;
+    const char *word, *error;
+    size_t word_len;
+
+    reply->len = 0;
+    reply->failed = false;
+    while (c.end > c.at && c.end[-1] == ' ')
+        c.end--; /* trailing spaces are not part of the last field */
+    if (!next_word(&c, &word, &word_len))
+        append_text(reply, "ERR empty request\n");
+    else if ((command = find_command(word, word_len)) == NULL)
+        append_text(reply, "ERR unknown command\n");
+    else if ((error = parse_fields(command, &c, &req)) != NULL)
+        append_text(reply, error);
+    else
+        command->run(&req);
+}

@@ -1,0 +1,368 @@
+/* 02-thread/dbserver.c - the graded assignment: a thread per client in
+ * front of one shared in-memory database of people.
+ *
+ * What it teaches: every client thread runs the same loop (read a request
+ * line, answer it, write the reply) against ONE table that all of them
+ * share. The threads never talk to each other; what keeps them from
+ * corrupting the table, or reading a record half-changed, is the locking in
+ * db.c: per record by default (-L record), or one lock for everything
+ * (-L global). Same answers, different throughput (see dbserver.md).
+ *
+ * Run:   ./02-thread/dbserver 2000      and in another terminal
+ *        ./02-thread/dbclient localhost 2000      (or: nc localhost 2000)
+ * Look:  type "add 42 30 Ana Perez", then "get 42" from a second client:
+ *        both see the same database. "LIST" shows everyone, sorted by id.
+ */
+#include "db.h"
+#include "dbproto.h"
+#include "io.h"
+#include "linereader.h"
+#include "net.h"
+#include "server.h"
+#include "util.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A client thread needs a few KiB (a line, a read buffer); the default
+ * stack is 8 MiB of address space per thread. 256 KiB leaves room for the
+ * sanitizers, which use more stack than a plain build. */
+#define THREAD_STACK_SIZE (256 * 1024)
+#define MAX_DELAY_MS      3600000L
+/* At SIGTERM, how long to wait for client threads beyond one delay. */
+#define STOP_GRACE_MS 1000L
+
+struct dbserver_args {
+    long port;
+    long delay_ms; /* -d, default 0 */
+    bool quiet;    /* -q */
+    enum db_locking locking;
+};
+
+/* --- the command line ------------------------------------------------------
+ * parse_server_args (common/options.h) only knows numeric options, and -L
+ * takes a word, so this server has its own getopt loop, printing its usage
+ * in the same shape as every other server's. */
+
+static void print_usage(FILE *out, bool full)
+{
+    fprintf(out, "usage: %s [-d MS] [-q] [-L MODE] PORT\n", progname());
+    if (full)
+        fputs("  -d MS   simulated work per request, in ms, done with its "
+              "locks held (default 0)\n"
+              "  -q      quiet: no per-client log lines\n"
+              "  -L MODE locking: record (default: a lock per record) or "
+              "global (one lock)\n"
+              "  -h      print this help\n",
+              out);
+}
+
+static int usage_error(const char *what, const char *reason)
+{
+    report_error(what, reason);
+    print_usage(stderr, false);
+    return 2;
+}
+
+/* Returns -1 to go on, or the exit status (0 after -h, 2 after a mistake). */
+static int parse_args(int argc, char **argv, struct dbserver_args *args)
+{
+    char what[3] = "-?", reason[96];
+    int letter;
+
+    args->delay_ms = 0;
+    args->quiet = false;
+    args->locking = DB_LOCK_RECORD;
+    while ((letter = getopt(argc, argv, ":hd:qL:")) != -1) {
+        what[1] = (char)(letter == ':' || letter == '?' ? optopt : letter);
+        switch (letter) {
+        case 'h':
+            print_usage(stdout, true);
+            return 0;
+        case 'q':
+            args->quiet = true;
+            break;
+        case 'd':
+            if (parse_long(optarg, 0, MAX_DELAY_MS, &args->delay_ms) != 0) {
+                snprintf(reason, sizeof reason,
+                         "'%s' is not a number from 0 to %ld", optarg,
+                         MAX_DELAY_MS);
+                return usage_error(what, reason);
+            }
+            break;
+        case 'L':
+            if (strcmp(optarg, "record") == 0)
+                args->locking = DB_LOCK_RECORD;
+            else if (strcmp(optarg, "global") == 0)
+                args->locking = DB_LOCK_GLOBAL;
+            else
+                return usage_error(what, "must be record or global");
+            break;
+        case ':':
+            return usage_error(what, "needs an argument");
+        default:
+            return usage_error(what, "unknown option");
+        }
+    }
+    if (argc - optind != 1)
+        return usage_error("arguments",
+                           argc - optind < 1 ? "missing" : "too many");
+    if (parse_port(argv[optind], &args->port) != 0)
+        return usage_error(argv[optind], "not a port number (0-65535)");
+    return -1;
+}
+
+/* --- the server and its client threads ------------------------------------ */
+
+/* What every thread shares. The list of live clients exists only so that
+ * SIGTERM can wake the threads blocked in read() (see stop_clients). */
+struct server {
+    int listen_fd;
+    struct db *db;
+    long delay_ms;
+    bool quiet;
+    pthread_attr_t thread_attr; /* detached, small stack */
+    pthread_mutex_t lock;       /* guards clients and live */
+    pthread_cond_t all_gone;    /* signalled when live drops to 0 */
+    struct client *clients;
+    size_t live;
+};
+
+/* One connection: the heap argument of its thread, which frees it. */
+struct client {
+    struct server *server;
+    int conn_fd;
+    char peer[PEER_NAME_MAX];
+    struct client *prev, *next;
+};
+
+static void add_client(struct server *server, struct client *client)
+{
+    check_lock(pthread_mutex_lock(&server->lock), "lock clients");
+    client->prev = NULL;
+    client->next = server->clients;
+    if (server->clients != NULL)
+        server->clients->prev = client;
+    server->clients = client;
+    server->live++;
+    check_lock(pthread_mutex_unlock(&server->lock), "unlock clients");
+}
+
+/* The last thing a client thread does. It leaves the list BEFORE closing
+ * its descriptor: once closed, the number may be reused by another accept,
+ * and stop_clients must never shut down a stranger's connection. */
+static void remove_client(struct client *client)
+{
+    struct server *server = client->server;
+
+    check_lock(pthread_mutex_lock(&server->lock), "lock clients");
+    if (client->prev != NULL)
+        client->prev->next = client->next;
+    else
+        server->clients = client->next;
+    if (client->next != NULL)
+        client->next->prev = client->prev;
+    check_lock(pthread_mutex_unlock(&server->lock), "unlock clients");
+
+    close(client->conn_fd);
+    if (!server->quiet)
+        printf("Client disconnected: %s\n", client->peer);
+    free(client);
+
+    check_lock(pthread_mutex_lock(&server->lock), "lock clients");
+    if (--server->live == 0)
+        pthread_cond_broadcast(&server->all_gone);
+    check_lock(pthread_mutex_unlock(&server->lock), "unlock clients");
+}
+
+/* A client thread: one request line, one reply, until the client leaves.
+ * Many of these run at once; the only thing they share is server->db. */
+static void *serve_client(void *arg)
+{
+    struct client *client = arg;
+    struct server *server = client->server;
+    struct line_reader reader;
+    char line[LINE_BUFFER_SIZE(DB_LINE_MAX)];
+    struct db_reply reply;
+    enum line_status status;
+    size_t len;
+
+    db_reply_init(&reply);
+    line_reader_init(&reader, client->conn_fd);
+    while ((status = read_line(&reader, line, DB_LINE_MAX, &len)) == LINE_OK ||
+           status == LINE_TOO_LONG) {
+        const char *out = DB_REPLY_TOO_LONG;
+        size_t out_len = strlen(DB_REPLY_TOO_LONG);
+
+        if (status == LINE_OK) {
+            db_answer(server->db, server->delay_ms, line, len, &reply);
+            out = reply.failed ? DB_REPLY_NO_MEMORY : reply.text;
+            out_len = reply.failed ? strlen(DB_REPLY_NO_MEMORY) : reply.len;
+        }
+        if (write_all(client->conn_fd, out, out_len) != 0) {
+            report_peer_errno("write to", client->peer);
+            break;
+        }
+    }
+    if (status == LINE_ERROR)
+        report_peer_errno("read from", client->peer);
+    db_reply_free(&reply);
+    remove_client(client);
+    return NULL;
+}
+
+/* Starts the thread for a new connection; on failure (too many threads,
+ * no memory) only this client is dropped, with a log line. */
+static void start_client_thread(struct server *server, int conn_fd,
+                                const char *peer)
+{
+    struct client *client = malloc(sizeof *client);
+    sigset_t stop_signals, old_mask;
+    pthread_t thread;
+    int rc;
+
+    if (client == NULL) {
+        report_peer_errno("malloc for", peer);
+        close(conn_fd);
+        return;
+    }
+    client->server = server;
+    client->conn_fd = conn_fd;
+    snprintf(client->peer, sizeof client->peer, "%s", peer);
+    add_client(server, client);
+    /* The new thread inherits our signal mask: block SIGINT/SIGTERM around
+     * pthread_create so that only the main thread ever runs the handler
+     * and sees accept() fail with EINTR. */
+    stop_signal_set(&stop_signals);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
+    rc = pthread_create(&thread, &server->thread_attr, serve_client, client);
+    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    if (rc != 0) {
+        fprintf(stderr, "%s: pthread_create: %s; dropping %s\n", progname(),
+                strerror(rc), peer);
+        remove_client(client); /* closes the connection, frees client */
+    }
+}
+
+/* The main thread only accepts; each connection gets its own thread. */
+static void accept_clients(struct server *server)
+{
+    while (!stop_requested()) {
+        struct sockaddr_storage addr;
+        socklen_t addr_len = sizeof addr;
+        char peer[PEER_NAME_MAX];
+        int conn_fd =
+            accept(server->listen_fd, (struct sockaddr *)&addr, &addr_len);
+
+        if (conn_fd < 0) {
+            if (errno != EINTR)
+                report_errno("accept");
+            continue;
+        }
+        format_peer((struct sockaddr *)&addr, addr_len, peer, sizeof peer);
+        if (!server->quiet)
+            printf("Client connected: %s\n", peer);
+        start_client_thread(server, conn_fd, peer);
+    }
+}
+
+/* The CLOCK_MONOTONIC time ms milliseconds from now, for a timed wait. */
+static struct timespec monotonic_after(long ms)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_sec += ms / 1000;
+    t.tv_nsec += (ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
+
+/* SIGTERM: the client threads are blocked in read() (or write()) on their
+ * connections. shutdown() makes those calls return at once, each thread
+ * finishes the request in hand and leaves. Returns 0 when every thread
+ * has gone, -1 when some still ran after one delay plus STOP_GRACE_MS
+ * (they die with the process; the database must then not be freed). */
+static int stop_clients(struct server *server)
+{
+    struct timespec deadline =
+        monotonic_after(server->delay_ms + STOP_GRACE_MS);
+    int rc = 0;
+
+    check_lock(pthread_mutex_lock(&server->lock), "lock clients");
+    for (struct client *c = server->clients; c != NULL; c = c->next)
+        shutdown(c->conn_fd, SHUT_RDWR);
+    while (server->live > 0 && rc == 0)
+        rc =
+            pthread_cond_timedwait(&server->all_gone, &server->lock, &deadline);
+    rc = server->live == 0 ? 0 : -1;
+    check_lock(pthread_mutex_unlock(&server->lock), "unlock clients");
+    return rc;
+}
+
+/* Everything but the socket; reports and returns -1 on failure. */
+static int init_server(struct server *server, const struct dbserver_args *args)
+{
+    pthread_condattr_t cond_attr;
+    int rc;
+
+    server->delay_ms = args->delay_ms;
+    server->quiet = args->quiet;
+    server->clients = NULL;
+    server->live = 0;
+    if ((server->db = db_open(args->locking, args->delay_ms)) == NULL) {
+        report_errno("database");
+        return -1;
+    }
+    /* The stop deadline is measured on the clock that never jumps. */
+    if ((rc = pthread_mutex_init(&server->lock, NULL)) != 0 ||
+        (rc = pthread_condattr_init(&cond_attr)) != 0 ||
+        (rc = pthread_condattr_setclock(&cond_attr, CLOCK_MONOTONIC)) != 0 ||
+        (rc = pthread_cond_init(&server->all_gone, &cond_attr)) != 0 ||
+        (rc = pthread_attr_init(&server->thread_attr)) != 0 ||
+        (rc = pthread_attr_setdetachstate(&server->thread_attr,
+                                          PTHREAD_CREATE_DETACHED)) != 0 ||
+        (rc = pthread_attr_setstacksize(&server->thread_attr,
+                                        THREAD_STACK_SIZE)) != 0) {
+        report_error("pthread init", strerror(rc));
+        return -1;
+    }
+    pthread_condattr_destroy(&cond_attr);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct dbserver_args args;
+    struct server server;
+    int status;
+
+    set_progname(argv[0]);
+    if ((status = parse_args(argc, argv, &args)) >= 0)
+        return status;
+    if (prepare_server_process() != 0 || init_server(&server, &args) != 0)
+        return 1;
+    if ((server.listen_fd = listen_or_report(args.port)) < 0 ||
+        announce_port(server.listen_fd) != 0) {
+        if (server.listen_fd >= 0)
+            close(server.listen_fd);
+        db_close(server.db);
+        return 1;
+    }
+    accept_clients(&server);
+    close(server.listen_fd);
+    if (stop_clients(&server) == 0)
+        db_close(server.db);
+    printf("shut down\n");
+    return 0;
+}
