@@ -15,6 +15,21 @@
 /* How often stop_children looks whether the workers have exited. */
 #define STOP_POLL_NS 10000000L
 
+int exit_with_parent(pid_t parent_pid)
+{
+    /* A worker that keeps the inherited SIGTERM handler only sets its stop
+     * flag on this signal: it finishes its current unit of work and leaves
+     * through its normal path, closing its client properly. */
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0)
+        return -1;
+    /* The race: the parent may have died between fork() and prctl(). Then
+     * no signal will ever come, and this process has been adopted by init
+     * (or a subreaper), so getppid() no longer names the parent. */
+    if (getppid() != parent_pid)
+        return raise(SIGTERM);
+    return 0;
+}
+
 int prepare_worker_process(pid_t parent_pid)
 {
     struct sigaction ignore;
@@ -24,17 +39,7 @@ int prepare_worker_process(pid_t parent_pid)
     sigemptyset(&ignore.sa_mask);
     if (sigaction(SIGINT, &ignore, NULL) != 0)
         return -1;
-    /* The worker keeps the inherited SIGTERM handler, so this signal only
-     * sets the stop flag: the worker finishes its current unit of work and
-     * leaves through its normal path, closing its client properly. */
-    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0)
-        return -1;
-    /* The race: the parent may have died between fork() and prctl(). Then
-     * no signal will ever come, and this process has been adopted by init
-     * (or a subreaper), so getppid() no longer names the parent. */
-    if (getppid() != parent_pid)
-        return raise(SIGTERM);
-    return 0;
+    return exit_with_parent(parent_pid);
 }
 
 /* waitpid(pid, NULL, options), again after a signal handler interrupts it. */

@@ -8,15 +8,17 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Called by a worker right after fork():
- * - SIGINT is ignored. Ctrl-C in a terminal reaches the whole process
- *   group; the worker waits for its parent's SIGTERM instead, which it
- *   takes as "finish the reply at hand, then exit" (a second stop signal
- *   would end it at once, see catch_stop_signals).
- * - The kernel is asked to send it SIGTERM when its parent dies (Linux's
- *   prctl PR_SET_PDEATHSIG), so that a parent killed with SIGKILL leaves
- *   no orphan worker holding the port. If the parent died before that
- *   request, the worker sends itself the SIGTERM it would have got.
+/* Called by a worker right after fork(): asks the kernel to send it
+ * SIGTERM when parent_pid dies (Linux's prctl PR_SET_PDEATHSIG), so that a
+ * parent killed with SIGKILL leaves no orphan worker holding the port. If
+ * the parent died before that request, the worker sends itself the SIGTERM
+ * it would have got. Returns 0, or -1 with errno set. */
+int exit_with_parent(pid_t parent_pid);
+
+/* exit_with_parent, and SIGINT ignored: Ctrl-C in a terminal reaches the
+ * whole process group, and the worker waits for its parent's SIGTERM
+ * instead, which it takes as "finish the reply at hand, then exit" (a
+ * second stop signal would end it at once, see catch_stop_signals).
  * Returns 0, or -1 with errno set. */
 int prepare_worker_process(pid_t parent_pid);
 
