@@ -9,8 +9,9 @@
 #   e.g.   02-thread/dbbench.sh 1 50 200      (the default)
 #          02-thread/dbbench.sh 0 50 2000     (no simulated time)
 #
-# Run from the kit's root after `make 02-thread`.
+# Build first with `make 02-thread`.
 set -eu
+cd "$(dirname "$0")/.." # the kit's root: the paths below start there
 
 hold=${1:-1}
 clients=${2:-50}
@@ -26,6 +27,7 @@ trap cleanup EXIT
 
 # start_dbserver MODE : starts dbserver on a free port, sets port.
 start_dbserver() {
+    : >"$dir/out" # exists before the first sed, whoever runs first
     ./02-thread/dbserver -q -d "$hold" -L "$1" 0 >"$dir/out" 2>&1 &
     server_pid=$!
     port=""

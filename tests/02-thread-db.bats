@@ -518,3 +518,22 @@ two_clients_time() {
     stop_server INT
     server_was_clean
 }
+
+@test "dbbench: every client on its own record, 0 errors, and the records are there" {
+    start_db -q
+    run timeout 60 "$KIT_ROOT/02-thread/dbbench" -n 5 -r 30 localhost "$PORT"
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ ^5\ clients,\ 150\ requests,\ 0\ errors,\ [0-9]+\.[0-9]{2}\ s,\ [0-9]+\ req/s$ ]]
+    # GET, SET (back to 30), BIRTHDAY, ...: the 30th request was a BIRTHDAY.
+    db "$(printf 'GET bench-0\nGET bench-4\nLIST\n')"
+    [ "${lines[0]}" = "OK bench-0 31 Bench Client" ]
+    [ "${lines[1]}" = "OK bench-4 31 Bench Client" ]
+    [ "${lines[2]}" = "OK 5" ]
+}
+
+@test "dbbench.sh prints one row per locking mode" {
+    run timeout 120 "$KIT_ROOT/02-thread/dbbench.sh" 0 4 20
+    [ "$status" -eq 0 ]
+    [[ "${lines[2]}" =~ ^record\ +4\ clients,\ 80\ requests,\ 0\ errors, ]]
+    [[ "${lines[3]}" =~ ^global\ +4\ clients,\ 80\ requests,\ 0\ errors, ]]
+}
