@@ -65,6 +65,20 @@ open_gate() {
     : >"$1/go"
 }
 
+# eventually COMMAND... : true once COMMAND succeeds, trying for 2 s.
+eventually() {
+    local i
+    for ((i = 0; i < 40; i++)); do
+        "$@" && return 0
+        sleep 0.05
+    done
+    "$@"
+}
+
+# threads_are N / fds_are N : the server has N threads / descriptors.
+threads_are() { [ "$(thread_count "$SERVER_PID")" -eq "$1" ]; }
+fds_are() { [ "$(fd_count "$SERVER_PID")" -eq "$1" ]; }
+
 # repeat N LINE... : prints the LINEs N times over.
 repeat() {
     local n=$1 i
@@ -123,11 +137,7 @@ server_was_clean() {
     start_db
     db "upper x"
     expect_replies "OK X"
-    local i
-    for ((i = 0; i < 40; i++)); do
-        grep -q '^Client disconnected: ' "$SERVER_OUT" && break
-        sleep 0.05
-    done
+    eventually grep -q '^Client disconnected: ' "$SERVER_OUT"
     grep -Eq '^Client connected: (127\.0\.0\.1|\[::1\]):[0-9]+$' "$SERVER_OUT"
     grep -Eq '^Client disconnected: (127\.0\.0\.1|\[::1\]):[0-9]+$' "$SERVER_OUT"
     start_db -q
@@ -438,17 +448,9 @@ two_clients_time() {
         timeout 10 "$KIT_ROOT/tests/tools/peer" hold localhost "$PORT" 2 &
         holders+=($!)
     done
-    for ((i = 0; i < 40; i++)); do
-        [ "$(thread_count "$SERVER_PID")" -eq $((base + 5)) ] && break
-        sleep 0.05
-    done
-    [ "$(thread_count "$SERVER_PID")" -eq $((base + 5)) ]
+    eventually threads_are $((base + 5))
     wait "${holders[@]}"
-    for ((i = 0; i < 40; i++)); do
-        [ "$(thread_count "$SERVER_PID")" -eq "$base" ] && break
-        sleep 0.05
-    done
-    [ "$(thread_count "$SERVER_PID")" -eq "$base" ]
+    eventually threads_are "$base"
 }
 
 @test "a half-closed client still gets every reply" {
@@ -491,11 +493,7 @@ two_clients_time() {
         exec {sock}>&-
         [ "$reply" = "OK X" ]
     done
-    for ((i = 0; i < 40; i++)); do
-        [ "$(fd_count "$SERVER_PID")" -eq "$before" ] && break
-        sleep 0.05
-    done
-    [ "$(fd_count "$SERVER_PID")" -eq "$before" ]
+    eventually fds_are "$before"
 }
 
 @test "SIGTERM with clients connected: shut down, exit 0, nothing left" {
