@@ -91,8 +91,13 @@ static int queue_init(struct queue *q, size_t capacity)
     q->closed = false;
     if ((rc = pthread_mutex_init(&q->lock, NULL)) != 0 ||
         (rc = pthread_cond_init(&q->not_empty, NULL)) != 0 ||
-        (rc = pthread_cond_init(&q->not_full, NULL)) != 0)
-        return rc; /* Teaching shortcut: these do not fail on Linux */
+        (rc = pthread_cond_init(&q->not_full, NULL)) != 0) {
+        /* Teaching shortcut: these never fail on Linux; were one to fail,
+         * the objects made before it would not be destroyed. */
+        free(q->slots);
+        q->slots = NULL;
+        return rc;
+    }
     return 0;
 }
 
@@ -285,8 +290,6 @@ static long start_threads(struct udp_pool_server *server, pthread_t *threads,
     stop_signal_set(&stop_signals);
     pthread_sigmask(SIG_BLOCK, &stop_signals, &before);
     for (; started < wanted; started++) {
-        /* Every thread gets the server itself: it lives in main's frame
-         * until all of them have been joined. */
         int rc =
             pthread_create(&threads[started], NULL,
                            started == 0 ? responder_main : worker_main, server);
@@ -380,55 +383,83 @@ static void print_drops(const struct udp_pool_server *server, size_t unanswered)
            server->dropped, unanswered);
 }
 
+/* Runs the threads until a stop signal, then stops them and reports the
+ * drops. Returns the exit status. */
+static int serve(struct udp_pool_server *server, long worker_count)
+{
+    pthread_t *threads = calloc((size_t)worker_count + 1, sizeof *threads);
+    long started;
+    size_t unanswered;
+    int status = 1;
+
+    if (threads == NULL) {
+        report_errno("calloc");
+        return 1;
+    }
+    /* "listening" only once every thread is up: a client (or a test)
+     * that reads it finds the whole pool ready. */
+    started = start_threads(server, threads, worker_count + 1);
+    if (started == worker_count + 1 && announce_port(server->fd) == 0) {
+        receive_requests(server);
+        status = 0;
+    }
+    unanswered = stop_threads(server, threads, started);
+    if (status == 0)
+        print_drops(server, unanswered);
+    free(threads);
+    return status;
+}
+
+/* Frees the server and whatever of it was made (a queue is made when it
+ * has slots). Only after every thread has been joined. */
+static void free_server(struct udp_pool_server *server)
+{
+    if (server->requests.slots != NULL)
+        queue_destroy(&server->requests);
+    if (server->replies.slots != NULL)
+        queue_destroy(&server->replies);
+    free(server->buf);
+    free(server);
+}
+
 int main(int argc, char **argv)
 {
     struct server_args args;
-    long worker_count = DEFAULT_WORKERS, started = 0;
+    long worker_count = DEFAULT_WORKERS;
     const struct opt_spec pool[] = {
         {'w', "N", "worker threads (default 20)", 1, MAX_WORKERS, &worker_count,
          NULL},
     };
-    struct udp_pool_server server = {.fd = -1, .args = &args};
-    pthread_t *threads = NULL;
-    size_t unanswered = 0;
-    int status, rc;
+    struct udp_pool_server *server;
+    int status, rc = ENOMEM;
 
     set_progname(argv[0]);
     if ((status = parse_server_args(argc, argv, &args, pool, 1)) >= 0)
         return status;
+    /* On the heap: every thread gets a pointer to it, and it is freed only
+     * after all of them have been joined. */
+    server = calloc(1, sizeof *server);
+    if (server == NULL) {
+        report_errno("calloc");
+        return 1;
+    }
+    server->fd = -1;
+    server->args = &args;
+    server->buf = malloc(DATAGRAM_BUFFER_SIZE);
+    if (server->buf == NULL ||
+        (rc = queue_init(&server->requests, REQUEST_QUEUE_SIZE)) != 0 ||
+        (rc = queue_init(&server->replies, REPLY_QUEUE_SIZE)) != 0) {
+        report_error("out of memory", strerror(rc));
+        free_server(server);
+        return 1;
+    }
     status = 1;
-    server.buf = malloc(DATAGRAM_BUFFER_SIZE);
-    threads = calloc((size_t)worker_count + 1, sizeof *threads);
-    if (server.buf == NULL || threads == NULL) {
-        report_errno("malloc");
-        goto out_memory;
-    }
-    if ((rc = queue_init(&server.requests, REQUEST_QUEUE_SIZE)) != 0 ||
-        (rc = queue_init(&server.replies, REPLY_QUEUE_SIZE)) != 0) {
-        report_error("queue", strerror(rc));
-        goto out_memory; /* Teaching shortcut: a half-made queue leaks */
-    }
-    if (prepare_server_process() != 0 ||
-        (server.fd = udp_bind_exclusive_or_report(args.port)) < 0 ||
-        announce_port(server.fd) != 0)
-        goto out;
-    started = start_threads(&server, threads, worker_count + 1);
-    if (started == worker_count + 1) {
-        receive_requests(&server);
-        status = 0;
-    }
-out:
-    unanswered = stop_threads(&server, threads, started);
-    if (server.fd >= 0) {
-        if (status == 0)
-            print_drops(&server, unanswered);
-        close(server.fd);
-    }
-    queue_destroy(&server.requests);
-    queue_destroy(&server.replies);
-out_memory:
-    free(threads);
-    free(server.buf);
+    if (prepare_server_process() == 0 &&
+        (server->fd = udp_bind_exclusive_or_report(args.port)) >= 0)
+        status = serve(server, worker_count);
+    if (server->fd >= 0)
+        close(server->fd);
+    free_server(server);
     if (status == 0)
         printf("shut down\n");
     return status;
