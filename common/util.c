@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,8 +91,12 @@ int ignore_sigpipe(void)
     return sigaction(SIGPIPE, &action, NULL);
 }
 
-/* The only global the kit allows: what a signal handler must touch. */
-static volatile sig_atomic_t stop_flag = 0;
+/* The only global the kit allows: what a signal handler must touch. A C11
+ * atomic rather than volatile sig_atomic_t: worker threads read it too,
+ * and for threads only an atomic makes that well defined. A lock-free
+ * atomic may be used in a signal handler (C11 7.14.1.1). */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the stop flag must be lock-free");
+static atomic_int stop_flag = 0;
 
 /* A loop checks the flag, then blocks in accept() or read(). A stop signal
  * that lands between the two would go unnoticed until the next client
@@ -103,7 +108,7 @@ static volatile sig_atomic_t stop_flag = 0;
 static void on_alarm(int signo)
 {
     (void)signo;
-    if (stop_flag)
+    if (atomic_load(&stop_flag))
         alarm(1);
 }
 
@@ -112,12 +117,12 @@ static void on_stop_signal(int signo)
     /* Only async-signal-safe work here: set the flag and arm the alarm, or
      * on the second signal go back to the default action and deliver it
      * again. */
-    if (stop_flag) {
+    if (atomic_load(&stop_flag)) {
         signal(signo, SIG_DFL);
         raise(signo);
         return;
     }
-    stop_flag = 1;
+    atomic_store(&stop_flag, 1);
     alarm(1);
 }
 
@@ -155,7 +160,7 @@ bool stop_requested(void)
     sigset_t current;
     pthread_sigmask(SIG_BLOCK, NULL, &current);
 #endif
-    return stop_flag != 0;
+    return atomic_load(&stop_flag) != 0;
 }
 
 void stop_signal_set(sigset_t *set)
