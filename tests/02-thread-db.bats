@@ -457,6 +457,25 @@ two_clients_time() {
     eventually threads_are "$base"
 }
 
+@test "a thread that cannot be started drops only that client, with a log line" {
+    if ldd "$KIT_ROOT/02-thread/dbserver" | grep -q 'lib[at]san' || [ "${VALGRIND:-0}" = 1 ]; then
+        skip "sanitizers and valgrind need far more address space"
+    fi
+    start_db -q
+    # 40 MB of address space: room for a few dozen thread stacks only.
+    prlimit --pid "$SERVER_PID" --as=40000000:40000000
+    local i holders=()
+    for ((i = 0; i < 200; i++)); do
+        timeout 10 "$KIT_ROOT/tests/tools/peer" hold localhost "$PORT" 2 2>/dev/null &
+        holders+=($!)
+    done
+    wait "${holders[@]}" || true
+    grep -Eq '^dbserver: starting a thread: .*; dropping (127\.0\.0\.1|\[::1\]):[0-9]+$' "$SERVER_ERR"
+    # The server goes on: once the others have left, a new client is served.
+    db "UPPER still serving"
+    expect_replies "OK STILL SERVING"
+}
+
 @test "a half-closed client still gets every reply" {
     start_db -q
     run_peer halfclose localhost "$PORT" < <(printf 'ADD h 1 Half\nGET h\nUPPER last line without newline')
