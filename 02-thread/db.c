@@ -145,19 +145,19 @@ static void close_record(struct db *db, struct record *record)
         "unlock record");
 }
 
-/* Inside a bucket (or LIST's every bucket) already held: wait for the
- * thread using this record, if any, and keep the others out. Nothing to do
- * under -L global. */
-static void lock_record_in_bucket(struct db *db, struct record *record)
+/* A bucket's or a record's own mutex, taken only under -L record (under
+ * -L global the one mutex already held covers everything). DEL uses it to
+ * wait for the thread using a record; LIST to visit buckets and records. */
+static void lock_fine(struct db *db, pthread_mutex_t *lock)
 {
     if (per_record(db))
-        check_lock(pthread_mutex_lock(&record->lock), "lock record");
+        check_lock(pthread_mutex_lock(lock), "lock");
 }
 
-static void unlock_record_in_bucket(struct db *db, struct record *record)
+static void unlock_fine(struct db *db, pthread_mutex_t *lock)
 {
     if (per_record(db))
-        check_lock(pthread_mutex_unlock(&record->lock), "unlock record");
+        check_lock(pthread_mutex_unlock(lock), "unlock");
 }
 
 /* ADD reserves a place among DB_MAX_RECORDS, DEL gives one back. Two ADDs
@@ -215,18 +215,6 @@ static void end_listing(struct db *db)
     check_lock(per_record(db) ? pthread_rwlock_unlock(&db->membership)
                               : pthread_mutex_unlock(&db->global),
                "unlock after LIST");
-}
-
-static void lock_chain(struct db *db, struct bucket *bucket)
-{
-    if (per_record(db))
-        check_lock(pthread_mutex_lock(&bucket->lock), "lock bucket");
-}
-
-static void unlock_chain(struct db *db, struct bucket *bucket)
-{
-    if (per_record(db))
-        check_lock(pthread_mutex_unlock(&bucket->lock), "unlock bucket");
 }
 
 /* --- opening and closing ------------------------------------------------ */
@@ -400,9 +388,9 @@ enum db_status db_del(struct db *db, const char *id)
     if (record != NULL) {
         /* Wait for whoever is using the record (they hold its lock, not
          * the bucket); later comers cannot reach it: we hold the bucket. */
-        lock_record_in_bucket(db, record);
+        lock_fine(db, &record->lock);
         *link = record->next;
-        unlock_record_in_bucket(db, record);
+        unlock_fine(db, &record->lock);
         give_place_back(db);
     }
     close_bucket(db, bucket);
@@ -436,13 +424,13 @@ enum db_status db_list(struct db *db, struct person **people, size_t *count)
     for (size_t i = 0; i < DB_BUCKETS; i++) {
         struct bucket *bucket = &db->buckets[i];
 
-        lock_chain(db, bucket);
+        lock_fine(db, &bucket->lock);
         for (struct record *r = bucket->chain; r != NULL; r = r->next) {
-            lock_record_in_bucket(db, r);
+            lock_fine(db, &r->lock);
             copy[n++] = r->person;
-            unlock_record_in_bucket(db, r);
+            unlock_fine(db, &r->lock);
         }
-        unlock_chain(db, bucket);
+        unlock_fine(db, &bucket->lock);
     }
     end_listing(db);
     /* Sorting needs no lock: the copy is ours. */

@@ -91,8 +91,13 @@ static int queue_init(struct queue *q, size_t capacity)
     q->closed = false;
     if ((rc = pthread_mutex_init(&q->lock, NULL)) != 0 ||
         (rc = pthread_cond_init(&q->not_empty, NULL)) != 0 ||
-        (rc = pthread_cond_init(&q->not_full, NULL)) != 0)
-        return rc; /* Teaching shortcut: these do not fail on Linux */
+        (rc = pthread_cond_init(&q->not_full, NULL)) != 0) {
+        /* Teaching shortcut: these never fail on Linux; were one to fail,
+         * the objects made before it would not be destroyed. */
+        free(q->slots);
+        q->slots = NULL;
+        return rc;
+    }
     return 0;
 }
 
@@ -405,6 +410,18 @@ static int serve(struct udp_pool_server *server, long worker_count)
     return status;
 }
 
+/* Frees the server and whatever of it was made (a queue is made when it
+ * has slots). Only after every thread has been joined. */
+static void free_server(struct udp_pool_server *server)
+{
+    if (server->requests.slots != NULL)
+        queue_destroy(&server->requests);
+    if (server->replies.slots != NULL)
+        queue_destroy(&server->replies);
+    free(server->buf);
+    free(server);
+}
+
 int main(int argc, char **argv)
 {
     struct server_args args;
@@ -414,7 +431,7 @@ int main(int argc, char **argv)
          NULL},
     };
     struct udp_pool_server *server;
-    int status, rc;
+    int status, rc = ENOMEM;
 
     set_progname(argv[0]);
     if ((status = parse_server_args(argc, argv, &args, pool, 1)) >= 0)
@@ -422,18 +439,18 @@ int main(int argc, char **argv)
     /* On the heap: every thread gets a pointer to it, and it is freed only
      * after all of them have been joined. */
     server = calloc(1, sizeof *server);
-    if (server == NULL ||
-        (server->buf = malloc(DATAGRAM_BUFFER_SIZE)) == NULL) {
-        report_errno("malloc");
-        free(server);
+    if (server == NULL) {
+        report_errno("calloc");
         return 1;
     }
     server->fd = -1;
     server->args = &args;
-    if ((rc = queue_init(&server->requests, REQUEST_QUEUE_SIZE)) != 0 ||
+    server->buf = malloc(DATAGRAM_BUFFER_SIZE);
+    if (server->buf == NULL ||
+        (rc = queue_init(&server->requests, REQUEST_QUEUE_SIZE)) != 0 ||
         (rc = queue_init(&server->replies, REPLY_QUEUE_SIZE)) != 0) {
-        /* Teaching shortcut: exits without freeing a half-made queue. */
-        report_error("queue", strerror(rc));
+        report_error("out of memory", strerror(rc));
+        free_server(server);
         return 1;
     }
     status = 1;
@@ -442,10 +459,7 @@ int main(int argc, char **argv)
         status = serve(server, worker_count);
     if (server->fd >= 0)
         close(server->fd);
-    queue_destroy(&server->requests);
-    queue_destroy(&server->replies);
-    free(server->buf);
-    free(server);
+    free_server(server);
     if (status == 0)
         printf("shut down\n");
     return status;

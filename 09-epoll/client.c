@@ -176,7 +176,6 @@ static void receive_reply(struct driver *driver, struct session *session)
     size_t len = stress_word_len(session->round);
     ssize_t n =
         read(session->fd, session->reply + session->got, len - session->got);
-    char what[80];
 
     if (n < 0 && errno == EAGAIN)
         return;
@@ -191,6 +190,7 @@ static void receive_reply(struct driver *driver, struct session *session)
     if ((session->got += (size_t)n) < len)
         return;
     if (!stress_reply_ok(session->round, session->reply, len)) {
+        char what[80];
         snprintf(what, sizeof what, "wrong reply '%.*s' to '%s'", (int)len,
                  session->reply, stress_word(session->round));
         fail(driver, session, what);

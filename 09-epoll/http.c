@@ -11,9 +11,9 @@ static bool is_token_char(unsigned char c)
 }
 
 /* ASCII only, on purpose: strcasecmp would consult the locale. */
-static char lower(char c)
+static int lower(unsigned char c)
 {
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
 static bool same_word(const char *text, size_t len, const char *word)
@@ -21,7 +21,7 @@ static bool same_word(const char *text, size_t len, const char *word)
     size_t i;
 
     for (i = 0; i < len && word[i] != '\0'; i++)
-        if (lower(text[i]) != word[i])
+        if (lower((unsigned char)text[i]) != word[i])
             return false;
     return i == len && word[i] == '\0';
 }

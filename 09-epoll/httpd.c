@@ -263,7 +263,8 @@ static int resume(struct httpd *httpd, struct hconn *conn)
 static void handle_event(struct httpd *httpd, struct hconn *conn,
                          uint32_t events)
 {
-    int outcome = events & EPOLLOUT ? resume(httpd, conn) : serve(httpd, conn);
+    int outcome =
+        (events & EPOLLOUT) != 0 ? resume(httpd, conn) : serve(httpd, conn);
 
     if (outcome != 0 || update_events(httpd, conn) != 0)
         close_conn(httpd, conn);
@@ -335,9 +336,15 @@ static int set_up(struct httpd *httpd)
 
 static void tear_down(struct httpd *httpd)
 {
-    httpd->quiet = true;
-    while (httpd->conns != NULL)
-        close_conn(httpd, httpd->conns);
+    struct hconn *conn = httpd->conns;
+
+    while (conn != NULL) { /* no "disconnected" lines at shutdown */
+        struct hconn *next = conn->next;
+        close(conn->fd);
+        free(conn);
+        conn = next;
+    }
+    httpd->conns = NULL;
     if (httpd->epoll_fd >= 0)
         close(httpd->epoll_fd);
     listener_close(&httpd->listener);

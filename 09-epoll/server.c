@@ -41,7 +41,7 @@
 /* Back-pressure: above this much unsent output the loop stops reading from
  * that client, so a client that never reads cannot make us buffer without
  * end. One read adds at most CHUNK_SIZE, hence the cap below. */
-#define OUTPUT_HIGH_WATER (256 * 1024)
+#define OUTPUT_HIGH_WATER ((size_t)256 * 1024)
 #define OUTPUT_CAP        (OUTPUT_HIGH_WATER + CHUNK_SIZE)
 /* Edge-triggered fairness: reads per socket per wake-up. */
 #define READS_PER_WAKEUP 16

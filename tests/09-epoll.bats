@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # 09-epoll: one epoll loop, a worker pool behind it, and an HTTP server
 # (SPEC sections 3-5 and 8).
+# shellcheck disable=SC2030,SC2031 # http_expect reads the `lines` that
+# `run` (in http_raw) set in the same test's shell: not lost in a subshell.
 
 load tcp_contract
 
@@ -77,7 +79,7 @@ EPOLL_PEER="$KIT_ROOT/tests/tools/epoll_peer"
         local holder=$!
         sleep 0.5
         # Both clients logged as connected, 0.8 s into a 1.5 s job?
-        connected[$workers]=$(grep -c '^Client connected' "$SERVER_OUT")
+        connected[workers]=$(grep -c '^Client connected' "$SERVER_OUT")
         wait "$busy" "$holder"
         stop_server
     done
@@ -270,6 +272,27 @@ http_expect() {
     http_expect "GET / HTTP/1.1\\r\\nX-Long: $long\\r\\n\\r\\n" "HTTP/1.1 400 Bad Request" closed
     short=$(head -c 8000 /dev/zero | tr '\0' 'a')
     http_expect "GET / HTTP/1.1\\r\\nX-Long: $short\\r\\nConnection: close\\r\\n\\r\\n" "HTTP/1.1 200 OK" closed
+}
+
+@test "httpd: a head that arrives in pieces is answered once complete" {
+    start_program 09-epoll/httpd -q 0
+    exec 5<>"/dev/tcp/127.0.0.1/$PORT"
+    printf 'GET /slow HT' >&5
+    sleep 0.3
+    printf 'TP/1.1\r\nHost: x\r' >&5
+    sleep 0.3
+    printf '\nConnection: close\r\n\r\n' >&5
+    run timeout 5 cat <&5
+    exec 5<&-
+    [[ "${lines[0]}" == "HTTP/1.1 200 OK"* ]]
+}
+
+@test "httpd: 64 KiB of random bytes get a 400 at most, and it goes on" {
+    start_program 09-epoll/httpd -q 0
+    head -c 65536 /dev/urandom >"$BATS_TEST_TMPDIR/noise"
+    run timeout 10 "$EPOLL_PEER" raw localhost "$PORT" 1 <"$BATS_TEST_TMPDIR/noise"
+    [ "$status" -eq 0 ]
+    http_expect 'GET / HTTP/1.1\r\nConnection: close\r\n\r\n' "HTTP/1.1 200 OK" closed
 }
 
 @test "httpd: SIGTERM: shut down, exit 0" {
