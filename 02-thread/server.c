@@ -284,6 +284,7 @@ static void queue_destroy(struct conn_queue *queue)
  * stopping): the caller still owns it. */
 static bool queue_put(struct conn_queue *queue, struct conn *conn)
 {
+    /* EXERCISE(02-thread): queue a connection, wait while full */
     bool queued = false;
 
     pthread_mutex_lock(&queue->lock);
@@ -299,6 +300,8 @@ static bool queue_put(struct conn_queue *queue, struct conn *conn)
     }
     pthread_mutex_unlock(&queue->lock);
     return queued;
+    /* STUB: (void)queue; (void)conn; return false; */
+    /* END EXERCISE */
 }
 
 /* A worker's side: waits while the queue is empty, takes the oldest
@@ -306,6 +309,7 @@ static bool queue_put(struct conn_queue *queue, struct conn *conn)
  * critical section so that shutdown never misses it. NULL at shutdown. */
 static struct conn *queue_take(struct worker *worker)
 {
+    /* EXERCISE(02-thread): take the oldest connection, waiting while empty */
     struct conn_queue *queue = &worker->pool->queue;
     struct conn *conn = NULL;
 
@@ -321,6 +325,8 @@ static struct conn *queue_take(struct worker *worker)
     }
     pthread_mutex_unlock(&queue->lock);
     return conn;
+    /* STUB: (void)worker; return NULL; */
+    /* END EXERCISE */
 }
 
 static void *worker_thread(void *arg)

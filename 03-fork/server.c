@@ -22,7 +22,6 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +59,7 @@ static struct {
  * code the signal interrupted may be about to read: save and restore it. */
 static void reap_children(int signo)
 {
+    /* EXERCISE(03-fork): reap every child that has exited */
     int saved_errno = errno;
     pid_t pid;
 
@@ -74,6 +74,8 @@ static void reap_children(int signo)
         children.live--;
     }
     errno = saved_errno;
+    /* STUB: (void)signo; */
+    /* END EXERCISE */
 }
 
 /* No SA_RESTART: a child's exit makes a blocking accept() fail with EINTR,
@@ -219,33 +221,28 @@ static void stop_children(long delay_ms)
 {
     double deadline =
         now_seconds() + (double)(delay_ms + SHUTDOWN_GRACE_MS) / 1000.0;
-    bool killed = false;
+    double left;
     sigset_t child_signal;
 
     sigemptyset(&child_signal);
     sigaddset(&child_signal, SIGCHLD);
     sigprocmask(SIG_BLOCK, &child_signal, NULL);
     signal_children(SIGTERM);
-    for (;;) {
+    reap_children(SIGCHLD);
+    while (children.live > 0 && (left = deadline - now_seconds()) > 0) {
         struct timespec wait_for;
-        double left;
-
-        reap_children(SIGCHLD);
-        if (children.live <= 0)
-            break;
-        left = deadline - now_seconds();
-        if (left <= 0 && !killed) {
-            signal_children(SIGKILL);
-            killed = true;
-        }
-        if (left <= 0)
-            left = 0.1; /* SIGKILL is sure: just wait for the exits */
         wait_for.tv_sec = (time_t)left;
         wait_for.tv_nsec = (long)((left - (double)wait_for.tv_sec) * 1e9);
-        /* Returns when a child ends, at the timeout or on another signal
-         * (EINTR); each case goes round the loop. */
+        /* Returns when a child ends, at the timeout, or on another signal
+         * (EINTR); in every case, reap and look again. */
         sigtimedwait(&child_signal, NULL, &wait_for);
+        reap_children(SIGCHLD);
     }
+    if (children.live > 0)
+        signal_children(SIGKILL);
+    /* The last ones: a blocking wait until ECHILD (no child left). */
+    while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+        continue;
     free(children.pids);
 }
 

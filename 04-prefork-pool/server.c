@@ -46,6 +46,10 @@
 #define PENDING_MAX 128
 /* A worker that could not be forked again is retried this often. */
 #define RESPAWN_RETRY_MS 1000
+/* At shutdown, a worker gets this long after its current unit of work to
+ * exit before it is killed (it may be blocked writing to a client that
+ * never reads). */
+#define SHUTDOWN_GRACE_MS 1000
 /* What a worker writes on its channel when it is free for the next client. */
 #define IDLE_BYTE 'i'
 
@@ -195,17 +199,18 @@ static void close_inherited_descriptors(const struct pool *pool, long self)
 }
 
 /* The life of a worker, in the child just after fork(). It keeps the
- * inherited SIGINT/SIGTERM handler: a stop signal sets the flag, a blocked
- * read or recvmsg fails with EINTR, and the worker finishes the unit of
- * work at hand, closes its client and exits. */
+ * inherited SIGTERM handler: the signal sets the stop flag, a blocked read
+ * or recvmsg fails with EINTR, and the worker finishes the unit of work at
+ * hand, closes its client and exits. */
 static void run_worker(const struct pool *pool, long self, int channel_fd)
 {
     close_inherited_descriptors(pool, self);
     /* Two ways to notice a parent killed by SIGKILL: an idle worker sees
      * end of file on its channel, but a busy one is blocked reading its
-     * client and would serve on as an orphan. The death signal reaches both. */
-    if (exit_with_parent(pool->parent_pid) != 0) {
-        report_errno("prctl(PR_SET_PDEATHSIG)");
+     * client and would serve on as an orphan. The death signal that
+     * prepare_worker_process asks for reaches both. */
+    if (prepare_worker_process(pool->parent_pid) != 0) {
+        report_errno("prepare worker");
         exit(1);
     }
     serve_handed_connections(channel_fd, pool->args);
@@ -213,8 +218,7 @@ static void run_worker(const struct pool *pool, long self, int channel_fd)
     exit(0);
 }
 
-/* ---- the parent: workers ---------------------------------------------------
- */
+/* ---- the parent: workers ------------------------------------------------ */
 
 /* Forks the worker of one slot, with a new socketpair as its channel.
  * SOCK_SEQPACKET keeps message boundaries (one connection per message)
@@ -251,7 +255,8 @@ static int start_worker(struct pool *pool, long slot)
 }
 
 /* A worker's channel reached end of file: its last descriptor closed as it
- * exited. Collect its exit status (no zombie), say so, fork a new one. */
+ * exited. Collect its exit status (no zombie) and say so; the slot is left
+ * empty for run_parent to fill. */
 static void replace_worker(struct pool *pool, long slot)
 {
     struct worker *w = &pool->workers[slot];
@@ -269,7 +274,7 @@ static void replace_worker(struct pool *pool, long slot)
     }
     describe_wait_status(status, how, sizeof how);
     printf("worker %ld %s, replacing it\n", (long)w->pid, how);
-    w->pid = 0; /* run_parent forks the replacement at once */
+    w->pid = 0;
     w->idle = false;
 }
 
@@ -317,8 +322,7 @@ static long find_idle_worker(struct pool *pool)
     return -1;
 }
 
-/* ---- the parent: connections -----------------------------------------------
- */
+/* ---- the parent: connections -------------------------------------------- */
 
 /* POSIX lets an accepted socket inherit O_NONBLOCK from the listener (BSD
  * does, Linux does not); the workers' reads must block. */
@@ -413,6 +417,11 @@ static void run_parent(struct pool *pool)
                 report_errno("poll");
             continue;
         }
+        /* poll() returns the events it found even when a stop signal came
+         * at the same moment. Ctrl-C signals the workers too, and their
+         * end of file must not be taken for deaths to replace. */
+        if (stop_requested())
+            break;
         for (long i = 0; i < pool->worker_count; i++)
             if (watched[1 + i].revents != 0)
                 read_worker_channel(pool, i);
@@ -424,25 +433,28 @@ static void run_parent(struct pool *pool)
 
 /* Shutdown: queued clients are closed unserved; every worker gets end of
  * file on its channel (wakes an idle one) and SIGTERM (interrupts a busy
- * one's read), and is reaped. */
+ * one's read), and is reaped; one still busy after a delay plus
+ * SHUTDOWN_GRACE_MS is killed. */
 static void stop_pool(struct pool *pool)
 {
     struct pending_queue *q = &pool->pending;
+    pid_t pids[MAX_WORKERS];
+    long killed;
 
     for (; q->count > 0; q->count--, q->head = (q->head + 1) % PENDING_MAX)
         close(q->fds[q->head]);
     for (long i = 0; i < pool->worker_count; i++) {
-        struct worker *w = &pool->workers[i];
-        if (w->channel_fd >= 0)
-            close(w->channel_fd);
-        if (w->pid != 0)
-            kill(w->pid, SIGTERM);
+        if (pool->workers[i].channel_fd >= 0)
+            close(pool->workers[i].channel_fd);
+        pool->workers[i].channel_fd = -1;
+        pids[i] = pool->workers[i].pid;
     }
-    for (long i = 0; i < pool->worker_count; i++) {
-        pid_t pid = pool->workers[i].pid;
-        while (pid != 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-            continue;
-    }
+    killed = stop_children(pids, pool->worker_count,
+                           (double)(pool->args->delay_ms + SHUTDOWN_GRACE_MS) /
+                               1000.0);
+    if (killed > 0)
+        fprintf(stderr, "server: %ld %s did not stop in time: killed\n", killed,
+                killed == 1 ? "worker" : "workers");
 }
 
 static void init_pool(struct pool *pool, const struct server_args *args,

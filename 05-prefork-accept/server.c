@@ -35,6 +35,10 @@
 
 #define DEFAULT_WORKERS 10
 #define MAX_WORKERS     256
+/* At shutdown, a worker gets this long after its current unit of work to
+ * exit before it is killed (it may be blocked writing to a client that
+ * never reads). */
+#define SHUTDOWN_GRACE_MS 1000
 /* How long the parent waits before trying a failed fork again. */
 #define RESPAWN_RETRY_S 1
 
@@ -89,8 +93,8 @@ static void accept_and_serve(int listen_fd, const struct server_args *args)
 }
 
 /* The life of a worker, in the child just after fork(). It keeps the
- * inherited SIGINT/SIGTERM handler: a stop signal sets the flag and makes
- * a blocked accept() or read() fail with EINTR, so the worker finishes the
+ * inherited SIGTERM handler: the signal sets the stop flag and makes a
+ * blocked accept() or read() fail with EINTR, so the worker finishes the
  * unit of work at hand, closes its client and exits. */
 static void run_worker(const struct prefork *pf, long slot)
 {
@@ -103,9 +107,10 @@ static void run_worker(const struct prefork *pf, long slot)
         if (pf->listen_fds[i] != listen_fd)
             close(pf->listen_fds[i]);
     /* A worker blocked in accept() would wait for ever if the parent were
-     * killed with SIGKILL, holding the port: ask for SIGTERM instead. */
-    if (exit_with_parent(pf->parent_pid) != 0) {
-        report_errno("prctl(PR_SET_PDEATHSIG)");
+     * killed with SIGKILL, holding the port: prepare_worker_process asks
+     * the kernel for a SIGTERM then. */
+    if (prepare_worker_process(pf->parent_pid) != 0) {
+        report_errno("prepare worker");
         exit(1);
     }
     accept_and_serve(listen_fd, pf->args);
@@ -164,25 +169,30 @@ static void replace_dead_workers(struct prefork *pf)
         }
         if ((slot = slot_of(pf, pid)) < 0)
             continue;
+        pf->pids[slot] = 0;
+        /* waitpid() returns a dead worker even when a stop signal came at
+         * the same moment. Ctrl-C signals the workers too: they are not
+         * to be replaced then. */
+        if (stop_requested())
+            break;
         describe_wait_status(status, how, sizeof how);
         printf("worker %ld %s, replacing it\n", (long)pid, how);
-        pf->pids[slot] = 0;
         restart_worker(pf, slot);
     }
 }
 
-/* SIGTERM interrupts each worker's accept() or read(); then reap them all. */
+/* SIGTERM interrupts each worker's accept() or read(); then reap them all.
+ * One still busy after a delay plus SHUTDOWN_GRACE_MS is killed. */
 static void stop_workers(struct prefork *pf)
 {
-    for (long i = 0; i < pf->worker_count; i++)
-        if (pf->pids[i] != 0)
-            kill(pf->pids[i], SIGTERM);
-    for (long i = 0; i < pf->worker_count; i++) {
-        while (pf->pids[i] != 0 && waitpid(pf->pids[i], NULL, 0) < 0 &&
-               errno == EINTR)
-            continue;
-        pf->pids[i] = 0;
-    }
+    long killed = stop_children(
+        pf->pids, pf->worker_count,
+        (double)(pf->args->delay_ms + SHUTDOWN_GRACE_MS) / 1000.0);
+
+    if (killed > 0)
+        fprintf(stderr, "server: %ld %s did not stop in time: killed\n", killed,
+                killed == 1 ? "worker" : "workers");
+    memset(pf->pids, 0, sizeof pf->pids);
 }
 
 static void close_sockets(struct prefork *pf)

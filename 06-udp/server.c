@@ -312,7 +312,7 @@ int main(int argc, char **argv)
     }
     if (prepare_server_process() != 0 ||
         (fork_each && catch_child_exits() != 0) ||
-        (server.fd = udp_bind_exclusive_or_report(args.port)) < 0 ||
+        (server.fd = udp_bind_or_report(args.port)) < 0 ||
         announce_port(server.fd) != 0) {
         if (server.fd >= 0)
             close(server.fd);

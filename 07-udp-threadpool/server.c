@@ -455,7 +455,7 @@ int main(int argc, char **argv)
     }
     status = 1;
     if (prepare_server_process() == 0 &&
-        (server->fd = udp_bind_exclusive_or_report(args.port)) >= 0)
+        (server->fd = udp_bind_or_report(args.port)) >= 0)
         status = serve(server, worker_count);
     if (server->fd >= 0)
         close(server->fd);

@@ -60,17 +60,3 @@ int send_datagram(int fd, const void *buf, size_t len,
             return -1;
     }
 }
-
-int udp_bind_exclusive_or_report(long port)
-{
-    int off = 0;
-    int fd = udp_bind_or_report(port);
-
-    if (fd >= 0 &&
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &off, sizeof off) != 0) {
-        report_errno("setsockopt SO_REUSEADDR");
-        close(fd);
-        return -1;
-    }
-    return fd;
-}

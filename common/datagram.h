@@ -38,12 +38,4 @@ ssize_t receive_datagram(int fd, void *buf, size_t cap,
 int send_datagram(int fd, const void *buf, size_t len,
                   const struct sockaddr *addr, socklen_t addr_len);
 
-/* udp_bind_or_report (server.h) for a server that must own its port: a
- * second server on the same port then fails with "Address already in
- * use". udp_bind sets SO_REUSEADDR, which for UDP on Linux lets any number
- * of sockets share a port (the datagrams then go to only one of them);
- * turning it off after bind() makes the next bind() on the port fail.
- * Returns the socket, or -1 after printing the error. */
-int udp_bind_exclusive_or_report(long port);
-
 #endif

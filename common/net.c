@@ -27,7 +27,12 @@ static int open_passive(const struct addrinfo *ai, int backlog)
 
     if (fd < 0)
         return -1;
-    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0)
+    /* TCP only: on Linux, SO_REUSEADDR on UDP sockets lets a second server
+     * bind the same port without an error, and the two then share the
+     * datagrams. For TCP it only lets a restarted server bind while old
+     * connections sit in TIME_WAIT. */
+    if (ai->ai_socktype == SOCK_STREAM &&
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0)
         goto fail;
     /* IPV6_V6ONLY off: this one socket also receives IPv4 traffic. */
     if (ai->ai_family == AF_INET6 &&

@@ -21,7 +21,8 @@
  * connections sit in TIME_WAIT. */
 int tcp_listen(long port, int backlog, int *gai_error);
 
-/* A UDP socket bound like tcp_listen's (dual-stack, any address). */
+/* A UDP socket bound like tcp_listen's (dual-stack, any address), without
+ * SO_REUSEADDR, so that a second server on the same port fails. */
 int udp_bind(long port, int *gai_error);
 
 /* A TCP connection to host (a name, an IPv4 or an IPv6 literal) at port,

@@ -236,16 +236,23 @@ struct session {
     const struct client_args *args;
     long client;
     struct stress_report *report;
+    stress_session_fn run;
 };
 
 static void *session_thread(void *arg)
 {
     struct session *session = arg;
-    stress_session(session->args, session->client, session->report);
+    session->run(session->args, session->client, session->report);
     return NULL;
 }
 
 int stress_with_threads(const struct client_args *args)
+{
+    return stress_with_threads_using(args, stress_session);
+}
+
+int stress_with_threads_using(const struct client_args *args,
+                              stress_session_fn session)
 {
     struct stress_report report;
     struct session *sessions = calloc((size_t)args->clients, sizeof *sessions);
@@ -265,7 +272,7 @@ int stress_with_threads(const struct client_args *args)
     start = now_seconds();
     for (long i = 0; i < args->clients; i++) {
         int rc;
-        sessions[i] = (struct session){args, i, &report};
+        sessions[i] = (struct session){args, i, &report, session};
         rc = pthread_create(&threads[i], &attr, session_thread, &sessions[i]);
         if (rc != 0) /* pthread calls return the error instead of errno */
             stress_record_failure(&report, i, strerror(rc));

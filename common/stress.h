@@ -68,6 +68,13 @@ int stress_receive_result(int fd, struct stress_report *report, long client);
  * one thread per simulated client (the chapter's tcp_stress_client), or one
  * process per simulated client, each reporting back through a pipe. */
 int stress_with_threads(const struct client_args *args);
+
+/* One simulated client's whole conversation (stress_session for TCP; the
+ * UDP clients have their own), and the thread driver running any of them. */
+typedef int (*stress_session_fn)(const struct client_args *args, long client,
+                                 struct stress_report *report);
+int stress_with_threads_using(const struct client_args *args,
+                              stress_session_fn session);
 int stress_with_processes(const struct client_args *args);
 
 #endif

@@ -19,8 +19,6 @@
 #define QUOTE_MAX 40
 /* Stress mode replies are the 8 short words; anything longer is wrong. */
 #define STRESS_REPLY_CAP 64
-/* Simulated clients need little stack (see stress.c). */
-#define SESSION_STACK_SIZE ((size_t)256 * 1024)
 
 int udp_connect_or_report(const struct client_args *args)
 {
@@ -242,57 +240,9 @@ int udp_stress_session(const struct client_args *args, long client,
     return 0;
 }
 
-struct session {
-    const struct client_args *args;
-    long client;
-    struct stress_report *report;
-};
-
-static void *session_thread(void *arg)
-{
-    struct session *session = arg;
-    udp_stress_session(session->args, session->client, session->report);
-    return NULL;
-}
-
 int udp_stress_with_threads(const struct client_args *args)
 {
-    size_t count = (size_t)args->clients;
-    struct stress_report report;
-    struct session *sessions = calloc(count, sizeof *sessions);
-    pthread_t *threads = calloc(count, sizeof *threads);
-    bool *started = calloc(count, sizeof *started);
-    pthread_attr_t attr;
-    double start;
-    int status = 1;
-
-    if (sessions == NULL || threads == NULL || started == NULL ||
-        stress_report_init(&report, args->clients, args->rounds) != 0) {
-        report_errno("out of memory");
-        goto out;
-    }
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, SESSION_STACK_SIZE);
-    start = now_seconds();
-    for (long i = 0; i < args->clients; i++) {
-        int rc;
-        sessions[i] = (struct session){args, i, &report};
-        rc = pthread_create(&threads[i], &attr, session_thread, &sessions[i]);
-        if (rc != 0)
-            stress_record_failure(&report, i, strerror(rc));
-        started[i] = rc == 0;
-    }
-    for (long i = 0; i < args->clients; i++)
-        if (started[i])
-            pthread_join(threads[i], NULL);
-    pthread_attr_destroy(&attr);
-    status = stress_summary(&report, now_seconds() - start);
-    stress_report_free(&report);
-out:
-    free(sessions);
-    free(threads);
-    free(started);
-    return status;
+    return stress_with_threads_using(args, udp_stress_session);
 }
 
 int udp_client_main(int argc, char **argv)

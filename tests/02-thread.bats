@@ -110,20 +110,17 @@ setup_file() { kit_build 02-thread tests/tools/peer; }
 
 @test "a failed pthread_create drops that client with a log line, the server goes on" {
     # The stack of a new thread is an mmap; a small address-space limit
-    # (ulimit -v) makes it fail, and pthread_create returns EAGAIN. The
+    # (RLIMIT_AS) makes it fail, and pthread_create returns EAGAIN. The
     # sanitizers and valgrind reserve terabytes of address space up front.
     if [ "${VALGRIND:-0}" = 1 ] || grep -q fsanitize "$KIT_ROOT/.build/flags"; then
         skip "needs an address-space limit, impossible under sanitizers/valgrind"
     fi
-    local limit_kib
-    start_server 02-thread -d 0 -q
-    # Room for the server as it is now, plus about 4 thread stacks.
-    limit_kib=$(( $(awk '/^VmPeak:/ { print $2 }' "/proc/$SERVER_PID/status") + 1200 ))
-    stop_server
-    # The soft limit only, so that this shell can lift it again at once.
-    ulimit -S -v "$limit_kib"
+    command -v prlimit >/dev/null || skip "prlimit (util-linux) is not installed"
     start_server 02-thread -d 0
-    ulimit -S -v unlimited
+    # Room for the server as it is now, plus about 4 thread stacks. The
+    # limit is set on the running server alone (prlimit), not on this shell.
+    local limit=$(( ($(awk '/^VmSize:/ { print $2 }' "/proc/$SERVER_PID/status") + 1200) * 1024 ))
+    prlimit --pid "$SERVER_PID" --as="$limit:"
     hold_clients 12 2
     wait_for_log "$SERVER_ERR" 'no thread for ' 1
     grep -Eq '^server: no thread for 127\.0\.0\.1:[0-9]+: Resource temporarily unavailable$' "$SERVER_ERR"

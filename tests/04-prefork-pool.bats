@@ -4,7 +4,7 @@
 
 load prefork
 
-setup_file() { kit_build 04-prefork-pool tests/tools/peer; }
+setup_file() { kit_build 04-prefork-pool tests/tools/peer tests/tools/prefork_stuck_peer; }
 
 F=04-prefork-pool
 
@@ -39,6 +39,8 @@ F=04-prefork-pool
 @test "6 clients and 2 workers: the extra clients wait, none is refused" { prefork_clients_wait_for_a_worker $F; }
 @test "200 clients at once against 2 workers: every one is served" { prefork_many_clients_none_refused $F; }
 @test "a client that never reads blocks only its own worker" { prefork_noread_client_blocks_only_its_worker $F; }
+@test "SIGTERM with a worker stuck writing to a client that never reads: shut down in time" { prefork_sigterm_with_stuck_worker $F; }
+@test "SIGTERM with a frozen worker: killed after the grace time, said so, shut down" { prefork_sigterm_with_frozen_worker $F; }
 
 @test "the parent keeps no copy of a connection it handed to a worker" {
     start_server $F -d 0 -q -w 2
@@ -62,7 +64,7 @@ F=04-prefork-pool
     elapsed timeout 10 "$KIT_ROOT/$F/client" localhost "$PORT" <<<"second"
     wait "$first"
     [ "$STATUS" -eq 0 ]
-    ! less_than "$ELAPSED" 0.9
+    less_than 0.9 "$ELAPSED"
 }
 
 # worker_has_a_client : some worker has more descriptors than the others

@@ -92,7 +92,7 @@ prefork_killed_worker_replaced() {
     wait_until 2 grep -q "^worker $victim killed by signal 9.*replacing it" "$SERVER_OUT" ||
         { cat "$SERVER_OUT"; return 1; }
     wait_until 2 count_is 3 worker_pids
-    ! worker_pids | grep -qx "$victim"
+    if worker_pids | grep -qx "$victim"; then echo "$victim still alive"; return 1; fi
     [ "$(zombie_children "$SERVER_PID")" -eq 0 ]
     run_client "$folder" -q -n 6 -r 2 localhost "$PORT"
     [ "$status" -eq 0 ]
@@ -130,6 +130,8 @@ prefork_ctrl_c_to_group() {
     kill "$holder" 2>/dev/null || true
     [ "$STOP_STATUS" -eq 0 ]
     [ "$(tail -n 1 "$SERVER_OUT")" = "shut down" ]
+    # The workers stopped because they were told to, not because they died.
+    [ "$(grep -c 'replacing it' "$SERVER_OUT")" -eq 0 ]
     wait_until 1 group_is_empty "$SERVER_PID"
 }
 
@@ -164,7 +166,7 @@ prefork_clients_wait_for_a_worker() {
     local folder=$1
     stress_time "$folder" 6 50 -w 2
     # 3 rounds of 8 x 50 ms: they did wait.
-    ! less_than "$ELAPSED" 1.14
+    less_than 1.14 "$ELAPSED"
 }
 
 # 200 clients at once against 2 workers, one message of DELAY ms each
@@ -208,4 +210,40 @@ socket_inodes() {
 # shared_with_parent PID : the sockets a worker and the server both hold.
 shared_with_parent() {
     comm -12 <(socket_inodes "$1") <(socket_inodes "$SERVER_PID")
+}
+
+# SIGTERM while a worker is blocked writing to a client that never reads
+# (tools/prefork_stuck_peer.c): the worker cannot finish its reply until
+# the kernel finds room for it, so after the delay plus a second of grace
+# the parent kills it if need be. Either way: shut down in time, exit 0.
+prefork_sigterm_with_stuck_worker() {
+    local folder=$1 hog
+    start_server "$folder" -d 0 -q -w 2
+    timeout 10 "$KIT_ROOT/tests/tools/prefork_stuck_peer" 127.0.0.1 "$PORT" &
+    hog=$!
+    sleep 1
+    elapsed stop_server TERM
+    kill "$hog" 2>/dev/null || true
+    [ "$STOP_STATUS" -eq 0 ]
+    [ "$(tail -n 1 "$SERVER_OUT")" = "shut down" ]
+    less_than "$ELAPSED" $((3 * $(slow_factor)))
+    wait_until 1 group_is_empty "$SERVER_PID"
+}
+
+# A worker that cannot act on SIGTERM at all (frozen by SIGSTOP, as a
+# debugger would leave it) is killed after the delay plus the second of
+# grace; the parent says so and shuts down as usual.
+prefork_sigterm_with_frozen_worker() {
+    local folder=$1
+    start_server "$folder" -d 100 -q -w 2
+    wait_until 2 count_is 2 worker_pids
+    kill -STOP "$(worker_pids | head -n 1)"
+    elapsed stop_server TERM
+    [ "$STOP_STATUS" -eq 0 ]
+    [ "$(tail -n 1 "$SERVER_OUT")" = "shut down" ]
+    grep -q '^server: 1 worker did not stop in time: killed$' "$SERVER_ERR"
+    # Not before the grace time of 0.1 + 1 s, not much after it.
+    less_than 1.05 "$ELAPSED"
+    less_than "$ELAPSED" $((3 * $(slow_factor)))
+    wait_until 1 group_is_empty "$SERVER_PID"
 }
