@@ -34,7 +34,7 @@
 /* A client thread needs a few KiB (a line, a read buffer); the default
  * stack is 8 MiB of address space per thread. 256 KiB leaves room for the
  * sanitizers, which use more stack than a plain build. */
-#define THREAD_STACK_SIZE (256 * 1024)
+#define THREAD_STACK_SIZE ((size_t)256 * 1024)
 #define MAX_DELAY_MS      3600000L
 /* At SIGTERM, how long to wait for client threads beyond one delay. */
 #define STOP_GRACE_MS 1000L
