@@ -28,6 +28,19 @@ kit_build() {
     make -s -C "$KIT_ROOT" ${SAN:+SAN="$SAN"} ${CC:+CC="$CC"} "$@" >/dev/null
 }
 
+# KIT_SLOWDOWN: how much longer than in a plain build a program may take to
+# start, stop or die under a sanitizer or valgrind (LeakSanitizer checks
+# every exiting process for leaks, valgrind runs everything ~20x slower).
+# Only deadlines that are a promise about shutdown use it.
+if [ "${VALGRIND:-0}" = 1 ]; then
+    KIT_SLOWDOWN=10
+elif [[ -n "${SAN:-}" || " ${MAKEFLAGS:-} " == *" SAN="[a-z]* ]]; then
+    KIT_SLOWDOWN=4
+else
+    KIT_SLOWDOWN=1
+fi
+export KIT_SLOWDOWN
+
 # require_folder NN-name: skip the test when the folder does not exist yet.
 require_folder() {
     [ -d "$KIT_ROOT/$1" ] || skip "$1 does not exist yet"

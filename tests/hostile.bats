@@ -119,11 +119,12 @@ sigkill_of_parent_ends_workers() {
     sleep 0.3
     [ "$(group_pids "$SERVER_PID" | wc -l)" -gt 1 ] || { echo "$folder: no workers"; return 1; }
     kill -KILL "$SERVER_PID"
-    for ((i = 0; i < 30; i++)); do
+    # Within about a second (more under sanitizers: KIT_SLOWDOWN).
+    for ((i = 0; i < 30 * KIT_SLOWDOWN; i++)); do
         [ -z "$(group_pids "$SERVER_PID")" ] && return 0
         sleep 0.05
     done
-    echo "$folder $*: workers still alive 1.5 s after the parent died: $(group_pids "$SERVER_PID")"
+    echo "$folder $*: workers still alive $((15 * KIT_SLOWDOWN / 10)) s after the parent died: $(group_pids "$SERVER_PID")"
     return 1
 }
 
