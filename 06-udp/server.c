@@ -99,11 +99,15 @@ static int next_request(struct udp_server *server, struct request *req)
  * empty request gets an empty reply). A failed send loses one reply only. */
 static void serve_request(struct udp_server *server, const struct request *req)
 {
+    /* EXERCISE(06-udp): do the work and send the transformed datagram back to
+     * the address it came from */
     simulate_work(server->args->delay_ms);
     upper_transform(server->buf, req->len);
     if (send_datagram(server->fd, server->buf, req->len,
                       (const struct sockaddr *)&req->from, req->from_len) != 0)
         report_peer_errno("sendto", req->peer);
+    /* STUB: (void)server; (void)req; */
+    /* END EXERCISE */
 }
 
 /* The basic loop, and the whole life of a -P worker. While one request is

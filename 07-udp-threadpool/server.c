@@ -130,6 +130,8 @@ static void queue_destroy(struct queue *q)
  * queue was closed (d was not added: the caller still owns it). */
 static int queue_put(struct queue *q, struct datagram *d)
 {
+    /* EXERCISE(07-udp-threadpool): add d at the tail, waiting on not_full while
+     * the queue is full; wake a taker; fail once the queue is closed */
     int status = -1;
 
     pthread_mutex_lock(&q->lock);
@@ -143,12 +145,17 @@ static int queue_put(struct queue *q, struct datagram *d)
     }
     pthread_mutex_unlock(&q->lock);
     return status;
+    /* STUB: (void)q; (void)d; return -1; */
+    /* END EXERCISE */
 }
 
 /* Takes the oldest datagram, sleeping while the queue is empty. Returns
  * NULL once the queue is closed and empty: the taker should finish. */
 static struct datagram *queue_take(struct queue *q)
 {
+    /* EXERCISE(07-udp-threadpool): take the oldest datagram, waiting on
+     * not_empty while the queue is empty; wake a putter; NULL once closed and
+     * empty */
     struct datagram *d = NULL;
 
     pthread_mutex_lock(&q->lock);
@@ -162,6 +169,8 @@ static struct datagram *queue_take(struct queue *q)
     }
     pthread_mutex_unlock(&q->lock);
     return d;
+    /* STUB: (void)q; return NULL; */
+    /* END EXERCISE */
 }
 
 /* Wakes every sleeper for good. */

@@ -292,6 +292,9 @@ static int handle_chunk(struct server *server, struct conn *conn, size_t len)
  * epoll_wait report it again, after the others had their turn. */
 static void read_from(struct server *server, struct conn *conn)
 {
+    /* EXERCISE(09-epoll): read what has arrived (once when level-triggered,
+     * until EAGAIN within the budget when edge-triggered), hand each chunk to
+     * handle_chunk, note end of file, then settle the connection */
     int budget = server->edge ? READS_PER_WAKEUP : 1;
 
     while (budget-- > 0 && may_read(conn)) {
@@ -314,6 +317,9 @@ static void read_from(struct server *server, struct conn *conn)
     if (server->edge && budget < 0 && may_read(conn))
         conn->events = 0; /* makes update_events re-arm it */
     settle(server, conn);
+    /* STUB: (void)handle_chunk; */
+    /* STUB: close_conn(server, conn); */
+    /* END EXERCISE */
 }
 
 static void write_to(struct server *server, struct conn *conn)
