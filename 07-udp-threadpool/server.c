@@ -41,6 +41,8 @@
  * not yet sent. Each holds up to 64 KiB, so these bound the memory. */
 #define REQUEST_QUEUE_SIZE 64
 #define REPLY_QUEUE_SIZE   64
+/* -Q: the largest request queue allowed (64 MiB of datagrams at most). */
+#define REQUEST_QUEUE_MAX 1024
 /* The receiver, waiting for room in a full request queue, looks at the
  * stop flag this often: a signal handler cannot wake a condition variable
  * (pthread_cond_signal is not async-signal-safe). */
@@ -435,15 +437,21 @@ int main(int argc, char **argv)
 {
     struct server_args args;
     long worker_count = DEFAULT_WORKERS;
+    long queue_size = REQUEST_QUEUE_SIZE;
     const struct opt_spec pool[] = {
         {'w', "N", "worker threads (default 20)", 1, MAX_WORKERS, &worker_count,
          NULL},
+        /* EXERCISE(07-udp-threadpool): add -Q N, the request queue's size */
+        {'Q', "N", "request queue slots (default 64)", 1, REQUEST_QUEUE_MAX,
+         &queue_size, NULL},
+        /* END EXERCISE */
     };
     struct udp_pool_server *server;
     int status, rc = ENOMEM;
 
     set_progname(argv[0]);
-    if ((status = parse_server_args(argc, argv, &args, pool, 1)) >= 0)
+    if ((status = parse_server_args(argc, argv, &args, pool,
+                                    sizeof pool / sizeof pool[0])) >= 0)
         return status;
     /* On the heap: every thread gets a pointer to it, and it is freed only
      * after all of them have been joined. */
@@ -456,7 +464,7 @@ int main(int argc, char **argv)
     server->args = &args;
     server->buf = malloc(DATAGRAM_BUFFER_SIZE);
     if (server->buf == NULL ||
-        (rc = queue_init(&server->requests, REQUEST_QUEUE_SIZE)) != 0 ||
+        (rc = queue_init(&server->requests, (size_t)queue_size)) != 0 ||
         (rc = queue_init(&server->replies, REPLY_QUEUE_SIZE)) != 0) {
         report_error("out of memory", strerror(rc));
         free_server(server);
