@@ -103,7 +103,7 @@ bats-present:
 	  exit 1; }
 
 # Tests run one file at a time (no -j): they start real servers and time them.
-check: all $(TEST_TOOLS) bats-present
+check: all $(TEST_TOOLS) $(BENCH_TOOLS) bats-present
 	$(BATS) tests/ tests/exercises/
 
 # check-NN-name: one folder's tests (explicit rules: make never applies a
@@ -125,7 +125,7 @@ bench: all $(BENCH_TOOLS)
 # --- lint: cppcheck, clang-tidy (.clang-tidy) and shellcheck (.shellcheckrc) --
 LINT_C     := $(wildcard common/*.c [0-9][0-9]-*/*.c tests/tools/*.c tests/fuzz/*.c bench/*.c)
 LINT_SH    := $(wildcard .ci/run tests/*.bash tests/*.bats bench/*.sh [0-9][0-9]-*/*.sh scripts/*.sh)
-LINT_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Icommon
+LINT_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Icommon $(addprefix -I,$(FOLDERS))
 .PHONY: lint
 lint:
 	cppcheck --quiet --std=c11 --enable=warning,style,performance,portability \

@@ -119,11 +119,15 @@ int main(int argc, char **argv)
     threads = calloc((size_t)args.clients, sizeof *threads);
     if (clients == NULL || threads == NULL) {
         report_errno("calloc");
+        free(clients);
+        free(threads);
         return 1;
     }
     rc = pthread_barrier_init(&bench.ready, NULL, (unsigned)args.clients + 1);
     if (rc != 0) {
         report_error("pthread_barrier_init", strerror(rc));
+        free(clients);
+        free(threads);
         return 1;
     }
     for (; started < args.clients; started++) {

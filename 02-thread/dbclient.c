@@ -70,12 +70,16 @@ static int parse_args(int argc, char **argv, struct client_args *args)
  * "OK n" followed by n more lines. */
 static bool is_list_request(const char *line, size_t len)
 {
-    size_t i = 0;
+    size_t rest = len;
+    const char *word = line;
 
-    while (i < len && line[i] == ' ')
-        i++;
-    return len - i >= 4 && strncasecmp(line + i, "LIST", 4) == 0 &&
-           (len - i == 4 || line[i + 4] == ' ' || line[i + 4] == '\r');
+    while (rest > 0 && *word == ' ') {
+        word++;
+        rest--;
+    }
+    if (rest < 4 || strncasecmp(word, "LIST", 4) != 0)
+        return false;
+    return rest == 4 || word[4] == ' ' || word[4] == '\r';
 }
 
 /* Reads one reply line and prints it. Returns 0, or 1 after reporting
@@ -138,11 +142,11 @@ static int run_session(int fd)
     struct line_reader reader;
     char *line = NULL;
     size_t line_cap = 0;
-    ssize_t line_len;
     int status = 0;
 
     line_reader_init(&reader, fd);
     while (status == 0) {
+        ssize_t line_len;
         size_t len;
 
         if (interactive) {

@@ -34,7 +34,7 @@
 /* A client thread needs a few KiB (a line, a read buffer); the default
  * stack is 8 MiB of address space per thread. 256 KiB leaves room for the
  * sanitizers, which use more stack than a plain build. */
-#define THREAD_STACK_SIZE (256 * 1024)
+#define THREAD_STACK_SIZE ((size_t)256 * 1024)
 #define MAX_DELAY_MS      3600000L
 /* At SIGTERM, how long to wait for client threads beyond one delay. */
 #define STOP_GRACE_MS 1000L
@@ -241,11 +241,14 @@ static void start_client_thread(struct server *server, int conn_fd,
      * pthread_create so that only the main thread ever runs the handler
      * and sees accept() fail with EINTR. */
     stop_signal_set(&stop_signals);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
-    rc = pthread_create(&thread, &server->thread_attr, serve_client, client);
-    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    if ((rc = pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask)) == 0) {
+        rc =
+            pthread_create(&thread, &server->thread_attr, serve_client, client);
+        /* Restoring a mask just read cannot fail. */
+        pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    }
     if (rc != 0) {
-        fprintf(stderr, "%s: pthread_create: %s; dropping %s\n", progname(),
+        fprintf(stderr, "%s: starting a thread: %s; dropping %s\n", progname(),
                 strerror(rc), peer);
         remove_client(client); /* closes the connection, frees client */
     }

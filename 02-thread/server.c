@@ -39,7 +39,7 @@
  * `ulimit -s`) would reserve 8 GiB for 1,000 clients; a client's thread
  * needs the 64 KiB read buffer of serve_client and little else, so
  * 256 KiB is roomy, even under the sanitizers. */
-#define THREAD_STACK_SIZE (256 * 1024)
+#define THREAD_STACK_SIZE ((size_t)256 * 1024)
 /* -w N: at most this many workers, and this many accepted connections
  * waiting for one. A full queue makes the acceptor wait, so the clients
  * beyond it wait in the kernel's listen queue instead. */
@@ -401,8 +401,9 @@ static void stop_pool(struct pool *pool)
     pthread_cond_broadcast(&queue->not_empty);
     while (any_worker_busy(pool) &&
            pthread_cond_timedwait(&pool->worker_idle, &queue->lock, &until) !=
-               ETIMEDOUT)
-        continue;
+               ETIMEDOUT) {
+        /* each wake-up: check again whether a worker is still busy */
+    }
     cut_active_connections(pool, SHUT_RDWR);
     pthread_mutex_unlock(&queue->lock);
     for (size_t i = 0; i < pool->worker_count; i++) {

@@ -242,8 +242,9 @@ static void stop_children(long delay_ms)
     if (children.live > 0)
         signal_children(SIGKILL);
     /* The last ones: a blocking wait until ECHILD (no child left). */
-    while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
-        continue;
+    while (waitpid(-1, NULL, 0) > 0 || errno == EINTR) {
+        /* one more child reaped (or a signal): wait for the next */
+    }
     free(children.pids);
 }
 

@@ -226,8 +226,7 @@ static void run_worker(const struct pool *pool, long self, int channel_fd)
     exit(0);
 }
 
-/* ---- the parent: workers ---------------------------------------------------
- */
+/* ---- the parent: workers ------------------------------------------------ */
 
 /* Forks the worker of one slot, with a new socketpair as its channel.
  * SOCK_SEQPACKET keeps message boundaries (one connection per message)
@@ -264,7 +263,8 @@ static int start_worker(struct pool *pool, long slot)
 }
 
 /* A worker's channel reached end of file: its last descriptor closed as it
- * exited. Collect its exit status (no zombie), say so, fork a new one. */
+ * exited. Collect its exit status (no zombie) and say so; the slot is left
+ * empty for run_parent to fill. */
 static void replace_worker(struct pool *pool, long slot)
 {
     struct worker *w = &pool->workers[slot];
@@ -282,7 +282,7 @@ static void replace_worker(struct pool *pool, long slot)
     }
     describe_wait_status(status, how, sizeof how);
     printf("worker %ld %s, replacing it\n", (long)w->pid, how);
-    w->pid = 0; /* run_parent forks the replacement at once */
+    w->pid = 0;
     w->idle = false;
 }
 
@@ -330,8 +330,7 @@ static long find_idle_worker(struct pool *pool)
     return -1;
 }
 
-/* ---- the parent: connections -----------------------------------------------
- */
+/* ---- the parent: connections -------------------------------------------- */
 
 /* POSIX lets an accepted socket inherit O_NONBLOCK from the listener (BSD
  * does, Linux does not); the workers' reads must block. */

@@ -105,7 +105,7 @@ check_invocation() {
             options+=("$word")
             i=$((i + 1))
             options+=("${!i}")
-        elif [[ "$word" == -? && "$flags" == *"${word#-}"* ]]; then
+        elif [[ "$word" == -? && ( "$flags" == *"${word#-}"* || "$word" == -h ) ]]; then
             options+=("$word")
         elif [[ "$word" == -* && "$word" != "-" ]]; then
             echo "$program: option $word is not in its usage: $usage"

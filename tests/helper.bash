@@ -21,9 +21,25 @@ KIT_TIMEOUT="${KIT_TIMEOUT:-30}"
 # Build the folder under test once per file: make is incremental, so this
 # costs nothing after `make check` built everything, and lets a single file
 # run on its own with `bats tests/03-fork.bats`.
+# SAN and CC from the environment are passed on, so that
+# `SAN=thread bats tests/02-thread.bats` tests a ThreadSanitizer build
+# (under `make check SAN=thread` they arrive through MAKEFLAGS anyway).
 kit_build() {
-    make -s -C "$KIT_ROOT" "$@" >/dev/null
+    make -s -C "$KIT_ROOT" ${SAN:+SAN="$SAN"} ${CC:+CC="$CC"} "$@" >/dev/null
 }
+
+# KIT_SLOWDOWN: how much longer than in a plain build a program may take to
+# start, stop or die under a sanitizer or valgrind (LeakSanitizer checks
+# every exiting process for leaks, valgrind runs everything ~20x slower).
+# Only deadlines that are a promise about shutdown use it.
+if [ "${VALGRIND:-0}" = 1 ]; then
+    KIT_SLOWDOWN=10
+elif [[ -n "${SAN:-}" || " ${MAKEFLAGS:-} " == *" SAN="[a-z]* ]]; then
+    KIT_SLOWDOWN=4
+else
+    KIT_SLOWDOWN=1
+fi
+export KIT_SLOWDOWN
 
 # require_folder NN-name: skip the test when the folder does not exist yet.
 require_folder() {
@@ -117,9 +133,11 @@ run_program() {
     run timeout "$KIT_TIMEOUT" "$KIT_ROOT/$1" "${@:2}"
 }
 
-# group_pids PGID : the processes still alive in a process group.
+# group_pids PGID : the processes still alive in a process group. Zombies
+# do not count: an orphan's zombie waits for init, which on some machines
+# takes a moment, but it holds nothing (no port, no memory).
 group_pids() {
-    ps -e -o pid=,pgid= | awk -v g="$1" '$2 == g { print $1 }'
+    ps -e -o pid=,pgid=,stat= | awk -v g="$1" '$2 == g && $3 !~ /^Z/ { print $1 }'
 }
 
 # thread_count PID / fd_count PID / zombie_count : from /proc and ps.

@@ -3,8 +3,10 @@
 #
 #   @test "a line comes back uppercased" { contract_round_trip 02-thread; }
 #
-# Each function takes the folder as its first argument and fails with a
-# message saying what a student would see go wrong.
+# Each function takes the folder as its first argument, then (for those
+# that start a server) extra server options, e.g.
+#   contract_round_trip 09-epoll -E
+# and fails with a message saying what a student would see go wrong.
 
 load helper
 
@@ -39,7 +41,8 @@ contract_help() {
 # A port already in use: "server: listen on port N: ...", status 1.
 contract_port_in_use() {
     local folder=$1
-    start_server "$folder" -q
+    shift
+    start_server "$folder" -q "$@"
     run --separate-stderr timeout 5 "$KIT_ROOT/$folder/server" "$PORT"
     [ "$status" -eq 1 ]
     [[ "$stderr" == "server: listen on port $PORT: Address already in use" ]]
@@ -49,7 +52,8 @@ contract_port_in_use() {
 # server logs the client arriving and leaving.
 contract_round_trip() {
     local folder=$1
-    start_server "$folder" -d 20
+    shift
+    start_server "$folder" -d 20 "$@"
     run_client "$folder" localhost "$PORT" <<<"hola"
     [ "$status" -eq 0 ]
     [ "$output" = "Reply is 'HOLA'" ]
@@ -65,7 +69,8 @@ contract_round_trip() {
 # Several lines on one connection, empty lines skipped (no empty reply).
 contract_lines_and_empty_lines() {
     local folder=$1
-    start_server "$folder" -d 10
+    shift
+    start_server "$folder" -d 10 "$@"
     run_client "$folder" 127.0.0.1 "$PORT" < <(printf 'one\n\n\ntwo words\nMiXeD 123\n')
     [ "$status" -eq 0 ]
     [ "${#lines[@]}" -eq 3 ]
@@ -78,7 +83,8 @@ contract_lines_and_empty_lines() {
 # change. Compared byte for byte.
 contract_binary_bytes() {
     local folder=$1 dir=$BATS_TEST_TMPDIR
-    start_server "$folder" -d 0 -q
+    shift
+    start_server "$folder" -d 0 -q "$@"
     printf 'a\000b\377c \303\261 z~{\n' >"$dir/in"
     printf "Reply is 'A\000B\377C \303\261 Z~{'\n" >"$dir/want"
     timeout "$KIT_TIMEOUT" "$KIT_ROOT/$folder/client" localhost "$PORT" <"$dir/in" >"$dir/got"
@@ -88,7 +94,8 @@ contract_binary_bytes() {
 # A 1 MiB line (larger than every socket buffer) comes back whole.
 contract_one_mebibyte_line() {
     local folder=$1 dir=$BATS_TEST_TMPDIR
-    start_server "$folder" -d 0 -q
+    shift
+    start_server "$folder" -d 0 -q "$@"
     head -c 1048576 /dev/zero | tr '\0' 'q' >"$dir/line"
     echo >>"$dir/line"
     timeout "$KIT_TIMEOUT" "$KIT_ROOT/$folder/client" localhost "$PORT" <"$dir/line" >"$dir/got"
@@ -100,7 +107,8 @@ contract_one_mebibyte_line() {
 # IPv4 and IPv6 clients both reach the dual-stack server.
 contract_ipv4_and_ipv6() {
     local folder=$1
-    start_server "$folder" -d 0
+    shift
+    start_server "$folder" -d 0 "$@"
     run_client "$folder" 127.0.0.1 "$PORT" <<<"four"
     [ "$output" = "Reply is 'FOUR'" ]
     if ! ip -6 addr show lo 2>/dev/null | grep -q '::1' && ! grep -q '^0\{31\}1' /proc/net/if_inet6 2>/dev/null; then
@@ -127,7 +135,8 @@ contract_connection_refused() {
 # The server closing first is an error for the interactive client.
 contract_server_closes_first() {
     local folder=$1
-    start_server "$folder" -d 1000 -q
+    shift
+    start_server "$folder" -d 1000 -q "$@"
     # The reply would take 1 s; stop the server while the client waits.
     ( sleep 0.3; kill -TERM "$SERVER_PID" ) &
     run --separate-stderr timeout 10 "$KIT_ROOT/$folder/client" localhost "$PORT" < <(echo one; sleep 2; echo two)
@@ -140,7 +149,8 @@ contract_server_closes_first() {
 # and goes on serving the next client.
 contract_peer_reset() {
     local folder=$1
-    start_server "$folder" -d 100
+    shift
+    start_server "$folder" -d 100 "$@"
     run_peer reset localhost "$PORT" 1000
     [ "$status" -eq 0 ]
     run_client "$folder" localhost "$PORT" <<<"still here"
@@ -152,7 +162,8 @@ contract_peer_reset() {
 # A client that half-closes (shutdown SHUT_WR) still gets every reply.
 contract_half_close() {
     local folder=$1
-    start_server "$folder" -d 10 -q
+    shift
+    start_server "$folder" -d 10 -q "$@"
     run_peer halfclose localhost "$PORT" <<<"half closed"
     [ "$status" -eq 0 ]
     [ "$output" = "HALF CLOSED" ]
@@ -162,7 +173,8 @@ contract_half_close() {
 # plus a second, and no process of the server's group left behind.
 contract_sigterm_cleanup() {
     local folder=$1
-    start_server "$folder" -d 200
+    shift
+    start_server "$folder" -d 200 "$@"
     timeout 10 "$KIT_ROOT/tests/tools/peer" hold localhost "$PORT" 5 &
     local holder=$!
     sleep 0.3
@@ -177,7 +189,8 @@ contract_sigterm_cleanup() {
 # SIGINT behaves like SIGTERM.
 contract_sigint_cleanup() {
     local folder=$1
-    start_server "$folder" -d 0 -q
+    shift
+    start_server "$folder" -d 0 -q "$@"
     stop_server INT
     [ "$STOP_STATUS" -eq 0 ]
     [ "$(tail -n 1 "$SERVER_OUT")" = "shut down" ]
@@ -186,7 +199,8 @@ contract_sigint_cleanup() {
 # -q silences per-client lines but keeps the listening line.
 contract_quiet() {
     local folder=$1
-    start_server "$folder" -d 0 -q
+    shift
+    start_server "$folder" -d 0 -q "$@"
     run_client "$folder" localhost "$PORT" <<<"shh"
     [ "$output" = "Reply is 'SHH'" ]
     stop_server
@@ -197,7 +211,8 @@ contract_quiet() {
 # Stress mode: every reply line, then the exact summary line, status 0.
 contract_stress_summary() {
     local folder=$1
-    start_server "$folder" -d 0 -q
+    shift
+    start_server "$folder" -d 0 -q "$@"
     run_client "$folder" -n 3 -r 5 localhost "$PORT"
     [ "$status" -eq 0 ]
     [ "$(printf '%s\n' "$output" | grep -c '^- \[[0-2]\] Reply: [A-Z]*$')" -eq 15 ]
@@ -220,7 +235,8 @@ contract_stress_errors() {
 # A reply that never comes is an error after -t seconds, not a hang.
 contract_stress_timeout() {
     local folder=$1
-    start_server "$folder" -d 5000 -q
+    shift
+    start_server "$folder" -d 5000 -q "$@"
     elapsed timeout 20 "$KIT_ROOT/$folder/client" -q -n 1 -t 1 localhost "$PORT"
     [ "$STATUS" -eq 1 ]
     less_than "$ELAPSED" 4

@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     enum http_verdict verdict;
     size_t step;
 
-    if (size > 3 * HTTP_HEAD_MAX)
+    if (size > 3 * (size_t)HTTP_HEAD_MAX)
         return 0;
     verdict = parse_copy(data, size, &request);
     if (verdict != HTTP_COMPLETE)

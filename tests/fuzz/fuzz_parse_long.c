@@ -25,9 +25,8 @@ static int canonical_number(const char *text)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char text[64], back[32];
+    char text[64];
     long value = 0, port = 0;
-    const char *digits;
 
     if (size >= sizeof text)
         return 0;
@@ -35,6 +34,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     text[size] = '\0';
 
     if (parse_long(text, -1000, 100000, &value) == 0) {
+        char back[32];
+        const char *digits;
+
         if (!canonical_number(text) || value < -1000 || value > 100000)
             abort();
         /* Same number, ignoring leading zeros ("-007" is -7). */
