@@ -42,6 +42,8 @@ received() { grep -c '^New request:' "$SERVER_OUT" || true; }
 
 @test "exercise 1: -Q takes 1 to 1024 slots" {
     local q
+    start_server 07-udp-threadpool -Q 1024
+    stop_server
     for q in 0 1025 x; do
         run timeout 5 "$KIT_ROOT/07-udp-threadpool/server" -Q "$q" 0
         [ "$status" -eq 2 ] || { echo "-Q $q: status $status"; return 1; }

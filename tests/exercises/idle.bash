@@ -31,8 +31,11 @@ silent_client_kept_by_default() {
     [ "$status" -eq 124 ] # still open when timeout gave up
 }
 
+# -i takes 0 to 3600: the ends start, anything else is a usage error.
 idle_option_range() {
     local sec
+    start_server "$1" -i 3600
+    stop_server
     for sec in -1 3601 x; do
         run timeout 5 "$KIT_ROOT/$1/server" -i "$sec" 0
         [ "$status" -eq 2 ] || { echo "-i $sec: status $status"; return 1; }
