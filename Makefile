@@ -104,14 +104,14 @@ bats-present:
 
 # Tests run one file at a time (no -j): they start real servers and time them.
 check: all $(TEST_TOOLS) $(BENCH_TOOLS) bats-present
-	$(BATS) tests/
+	$(BATS) tests/ tests/exercises/
 
 # check-NN-name: one folder's tests (explicit rules: make never applies a
 # pattern rule to a .PHONY target, so check-% would silently do nothing).
 define check_rule
 check-$(1): $(1) $(TEST_TOOLS) bats-present
 	@test -f tests/$(1).bats || { echo "make: no tests/$(1).bats"; exit 1; }
-	$$(BATS) tests/$(1)*.bats
+	$$(BATS) tests/$(1)*.bats $$(wildcard tests/exercises/$(1).bats)
 endef
 $(foreach f,$(FOLDERS),$(eval $(call check_rule,$(f))))
 

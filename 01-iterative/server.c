@@ -30,7 +30,8 @@
  * server waits here, so nobody else is served meanwhile. */
 static void serve_client(int conn_fd, const char *peer, long delay_ms)
 {
-    /* EXERCISE(01-iterative): serve one client: read a chunk, do the work, write the reply back, until the client closes */
+    /* EXERCISE(01-iterative): serve one client: read a chunk, do the work,
+     * write the reply back, until the client closes */
     char buf[CHUNK_SIZE];
     ssize_t n;
 
@@ -53,6 +54,10 @@ static void serve_client(int conn_fd, const char *peer, long delay_ms)
  * to the end, repeat, until SIGINT or SIGTERM. */
 static void accept_clients(int listen_fd, const struct server_args *args)
 {
+    /* EXERCISE(01-iterative): count the clients served */
+    unsigned long served = 0;
+    /* END EXERCISE */
+
     while (!stop_requested()) {
         struct sockaddr_storage addr;
         socklen_t addr_len = sizeof addr;
@@ -72,9 +77,15 @@ static void accept_clients(int listen_fd, const struct server_args *args)
             printf("Client connected: %s\n", peer);
         serve_client(conn_fd, peer, args->delay_ms);
         close(conn_fd);
+        /* EXERCISE(01-iterative): count the clients served */
+        served++;
+        /* END EXERCISE */
         if (!args->quiet)
             printf("Client disconnected: %s\n", peer);
     }
+    /* EXERCISE(01-iterative): say how many clients were served, at shutdown */
+    printf("served %lu client%s\n", served, served == 1 ? "" : "s");
+    /* END EXERCISE */
 }
 
 int main(int argc, char **argv)

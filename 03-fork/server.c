@@ -52,6 +52,44 @@ static struct {
     volatile sig_atomic_t live;
 } children;
 
+/* EXERCISE(03-fork): log each child's exit status */
+/* The handler may not call printf (not async-signal-safe): it notes each
+ * child that ended here, and the acceptor loop prints them, with SIGCHLD
+ * blocked so that the handler cannot add one meanwhile. Between two
+ * prints at most one child per slot can end, plus the one just forked. */
+#define EXITS_MAX (MAX_CHILDREN_LIMIT + 1)
+static struct {
+    pid_t pid[EXITS_MAX];
+    int status[EXITS_MAX];
+    volatile sig_atomic_t count;
+} exits;
+
+static void note_exit(pid_t pid, int status)
+{
+    if (exits.count < EXITS_MAX) {
+        exits.pid[exits.count] = pid;
+        exits.status[exits.count] = status;
+        exits.count++;
+    }
+}
+
+/* Called with SIGCHLD blocked. */
+static void print_exits(bool quiet)
+{
+    for (sig_atomic_t i = 0; i < exits.count && !quiet; i++) {
+        long pid = (long)exits.pid[i];
+        int status = exits.status[i];
+
+        if (WIFEXITED(status))
+            printf("child %ld exited with status %d\n", pid,
+                   WEXITSTATUS(status));
+        else if (WIFSIGNALED(status))
+            printf("child %ld killed by signal %d\n", pid, WTERMSIG(status));
+    }
+    exits.count = 0;
+}
+/* END EXERCISE */
+
 /* The SIGCHLD handler: collect every child that has ended (several exits
  * may arrive as one signal, so loop until none is left; WNOHANG so that a
  * living child never blocks the handler). Only async-signal-safe work:
@@ -61,10 +99,12 @@ static void reap_children(int signo)
 {
     /* EXERCISE(03-fork): reap every child that has exited */
     int saved_errno = errno;
+    int status;
     pid_t pid;
 
     (void)signo;
-    while ((pid = waitpid(-1, NULL, WNOHANG)) > 0) {
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        note_exit(pid, status);
         for (size_t i = 0; i < children.slots; i++) {
             if (children.pids[i] == pid) {
                 children.pids[i] = 0;
@@ -75,6 +115,7 @@ static void reap_children(int signo)
     }
     errno = saved_errno;
     /* STUB: (void)signo; */
+    /* STUB: children.live = 0; */
     /* END EXERCISE */
 }
 
@@ -261,6 +302,12 @@ static void accept_clients(int listen_fd, const struct server_args *args,
         char peer[PEER_NAME_MAX];
         int conn_fd;
 
+        /* EXERCISE(03-fork): log each child's exit status */
+        sigset_t old_mask;
+        sigprocmask(SIG_BLOCK, &watched, &old_mask);
+        print_exits(args->quiet);
+        sigprocmask(SIG_SETMASK, &old_mask, NULL);
+        /* END EXERCISE */
         wait_for_free_slot(max_children, &watched);
         if (stop_requested())
             break;
@@ -300,6 +347,9 @@ int main(int argc, char **argv)
     /* Close first: from now on new clients are refused, not queued. */
     close(listen_fd);
     stop_children(args.delay_ms);
+    /* EXERCISE(03-fork): log each child's exit status */
+    print_exits(args.quiet); /* SIGCHLD stays blocked after stop_children */
+    /* END EXERCISE */
     printf("shut down\n");
     return 0;
 }

@@ -120,6 +120,9 @@ static int send_connection(int channel_fd, int conn_fd, const char *peer)
  * closed the channel to stop us), a stop signal, or an error (reported). */
 static int receive_connection(int channel_fd, char *peer, size_t peer_size)
 {
+    /* EXERCISE(04-prefork-pool): receive one message with recvmsg: the peer's
+     * name as data, the connection's descriptor as SCM_RIGHTS ancillary data
+     * (send_connection is the model) */
     struct iovec data = {.iov_base = peer, .iov_len = peer_size - 1};
     union fd_control control;
     struct msghdr msg;
@@ -150,6 +153,11 @@ static int receive_connection(int channel_fd, char *peer, size_t peer_size)
     }
     memcpy(&conn_fd, CMSG_DATA(cmsg), sizeof conn_fd);
     return conn_fd;
+    /* STUB: char byte; */
+    /* STUB: ssize_t n = recv(channel_fd, &byte, sizeof byte, 0); */
+    /* STUB: (void)n; (void)peer; (void)peer_size; */
+    /* STUB: return -1; */
+    /* END EXERCISE */
 }
 
 /* ---- the worker ---------------------------------------------------------- */

@@ -67,6 +67,8 @@ static int listen_fd_of(const struct prefork *pf, long slot)
  * accept one client, serve it to the end, accept the next. */
 static void accept_and_serve(int listen_fd, const struct server_args *args)
 {
+    /* EXERCISE(05-prefork-accept): accept one client on the shared listening
+     * socket, serve it to the end, close it, repeat until a stop signal */
     const long pid = (long)getpid();
 
     while (!stop_requested()) {
@@ -90,6 +92,13 @@ static void accept_and_serve(int listen_fd, const struct server_args *args)
         if (!args->quiet)
             printf("Client disconnected: %s (worker %ld)\n", peer, pid);
     }
+    /* STUB: while (!stop_requested()) { */
+    /* STUB:     int conn_fd = accept(listen_fd, NULL, NULL); */
+    /* STUB:     if (conn_fd >= 0) */
+    /* STUB:         close(conn_fd); */
+    /* STUB: } */
+    /* STUB: (void)args; */
+    /* END EXERCISE */
 }
 
 /* The life of a worker, in the child just after fork(). It keeps the

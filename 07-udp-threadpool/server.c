@@ -41,6 +41,8 @@
  * not yet sent. Each holds up to 64 KiB, so these bound the memory. */
 #define REQUEST_QUEUE_SIZE 64
 #define REPLY_QUEUE_SIZE   64
+/* -Q: the largest request queue allowed (64 MiB of datagrams at most). */
+#define REQUEST_QUEUE_MAX 1024
 /* The receiver, waiting for room in a full request queue, looks at the
  * stop flag this often: a signal handler cannot wake a condition variable
  * (pthread_cond_signal is not async-signal-safe). */
@@ -130,6 +132,8 @@ static void queue_destroy(struct queue *q)
  * queue was closed (d was not added: the caller still owns it). */
 static int queue_put(struct queue *q, struct datagram *d)
 {
+    /* EXERCISE(07-udp-threadpool): add d at the tail, waiting on not_full while
+     * the queue is full; wake a taker; fail once the queue is closed */
     int status = -1;
 
     pthread_mutex_lock(&q->lock);
@@ -143,12 +147,17 @@ static int queue_put(struct queue *q, struct datagram *d)
     }
     pthread_mutex_unlock(&q->lock);
     return status;
+    /* STUB: (void)q; (void)d; return -1; */
+    /* END EXERCISE */
 }
 
 /* Takes the oldest datagram, sleeping while the queue is empty. Returns
  * NULL once the queue is closed and empty: the taker should finish. */
 static struct datagram *queue_take(struct queue *q)
 {
+    /* EXERCISE(07-udp-threadpool): take the oldest datagram, waiting on
+     * not_empty while the queue is empty; wake a putter; NULL once closed and
+     * empty */
     struct datagram *d = NULL;
 
     pthread_mutex_lock(&q->lock);
@@ -162,6 +171,8 @@ static struct datagram *queue_take(struct queue *q)
     }
     pthread_mutex_unlock(&q->lock);
     return d;
+    /* STUB: (void)q; return NULL; */
+    /* END EXERCISE */
 }
 
 /* Wakes every sleeper for good. */
@@ -426,16 +437,26 @@ int main(int argc, char **argv)
 {
     struct server_args args;
     long worker_count = DEFAULT_WORKERS;
+    long queue_size = REQUEST_QUEUE_SIZE;
     const struct opt_spec pool[] = {
         {'w', "N", "worker threads (default 20)", 1, MAX_WORKERS, &worker_count,
          NULL},
+        /* EXERCISE(07-udp-threadpool): add -Q N, the request queue's size */
+        {'Q', "N", "request queue slots (default 64)", 1, REQUEST_QUEUE_MAX,
+         &queue_size, NULL},
+        /* END EXERCISE */
     };
     struct udp_pool_server *server;
     int status, rc = ENOMEM;
 
     set_progname(argv[0]);
-    if ((status = parse_server_args(argc, argv, &args, pool, 1)) >= 0)
+    if ((status = parse_server_args(argc, argv, &args, pool,
+                                    sizeof pool / sizeof pool[0])) >= 0)
         return status;
+    /* EXERCISE(07-udp-threadpool): when the queue works, delete this guard */
+    /* STUB: report_error("queue_put/queue_take", "not written yet"); */
+    /* STUB: return 1; */
+    /* END EXERCISE */
     /* On the heap: every thread gets a pointer to it, and it is freed only
      * after all of them have been joined. */
     server = calloc(1, sizeof *server);
@@ -447,7 +468,7 @@ int main(int argc, char **argv)
     server->args = &args;
     server->buf = malloc(DATAGRAM_BUFFER_SIZE);
     if (server->buf == NULL ||
-        (rc = queue_init(&server->requests, REQUEST_QUEUE_SIZE)) != 0 ||
+        (rc = queue_init(&server->requests, (size_t)queue_size)) != 0 ||
         (rc = queue_init(&server->replies, REPLY_QUEUE_SIZE)) != 0) {
         report_error("out of memory", strerror(rc));
         free_server(server);

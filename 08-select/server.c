@@ -54,6 +54,7 @@ struct client {
     struct buffer out;    /* replies the socket could not take yet */
     bool input_closed;    /* the client sent EOF (closed or half-closed) */
     double last_progress; /* when its pending output last moved */
+    double last_input;    /* when it last sent something (-i) */
 };
 
 struct server {
@@ -63,7 +64,8 @@ struct server {
      * descriptor is < FD_SETSIZE (accept_client sees to it), so this
      * array is exactly as large as the sets select() can take. */
     struct client *clients[FD_SETSIZE];
-    int max_fd; /* the highest descriptor in use: select()'s first argument */
+    int max_fd;  /* the highest descriptor in use: select()'s first argument */
+    long idle_s; /* -i: drop a client silent for this long (0: never) */
     char chunk[CHUNK_SIZE];
 };
 
@@ -77,6 +79,7 @@ static void add_client(struct server *server, int fd, const char *peer)
         return;
     }
     client->fd = fd;
+    client->last_input = now_seconds();
     snprintf(client->peer, sizeof client->peer, "%s", peer);
     server->clients[fd] = client;
     if (fd > server->max_fd)
@@ -227,6 +230,9 @@ static int serve_forever(struct server *server)
         fd_set readable, writable;
         struct timeval tick = {.tv_sec = TICK_S, .tv_usec = 0};
         bool need_tick = watch_sockets(server, &readable, &writable);
+        /* EXERCISE(08-select): -i SEC: wake up every tick to check idleness */
+        need_tick = need_tick || server->idle_s > 0;
+        /* END EXERCISE */
         /* Teaching shortcut: a stop signal arriving between the check
          * above and select() is only seen at the next event (or a second
          * Ctrl-C). pselect() closes that window (10-pipes-fifo-signals
@@ -250,6 +256,18 @@ static int serve_forever(struct server *server)
                 continue;
             if (can_write && !send_pending(server, client))
                 continue;
+            /* EXERCISE(08-select): -i SEC: drop a client silent for SEC s */
+            if (FD_ISSET(fd, &readable)) {
+                client->last_input = now_seconds();
+            } else if (server->idle_s > 0 && !client->input_closed &&
+                       now_seconds() - client->last_input >=
+                           (double)server->idle_s) {
+                fprintf(stderr, "%s: dropped %s: idle for %ld s\n", progname(),
+                        client->peer, server->idle_s);
+                drop_client(server, client);
+                continue;
+            }
+            /* END EXERCISE */
             /* One read per ready client per pass: a client that sends a
              * lot cannot keep the loop to itself. */
             if (FD_ISSET(fd, &readable) && !serve_one_read(server, client))
@@ -272,11 +290,21 @@ int main(int argc, char **argv)
 {
     struct server_args args;
     struct server *server;
+    long idle_s = 0;
     int status;
 
     set_progname(argv[0]);
-    if ((status = parse_server_args(argc, argv, &args, NULL, 0)) >= 0)
+    /* EXERCISE(08-select): add the option -i SEC (0 to 3600, default 0) */
+    const struct opt_spec extra[] = {
+        {'i', "SEC", "drop a client that sent nothing for SEC s (0: never)", 0,
+         3600, &idle_s, NULL},
+    };
+    if ((status = parse_server_args(argc, argv, &args, extra, 1)) >= 0)
         return status;
+    /* STUB: status = parse_server_args(argc, argv, &args, NULL, 0); */
+    /* STUB: if (status >= 0) */
+    /* STUB:     return status; */
+    /* END EXERCISE */
     if (prepare_server_process() != 0)
         return 1;
     /* On the heap: the client table and the read buffer are 72 KiB. */
@@ -285,6 +313,7 @@ int main(int argc, char **argv)
         return 1;
     }
     server->args = &args;
+    server->idle_s = idle_s;
     if (listener_open(&server->listener, args.port) != 0) {
         free(server);
         return 1;

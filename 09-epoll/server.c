@@ -57,12 +57,14 @@ struct conn {
     size_t out_len, out_sent, out_cap;
     struct conn *prev, *next; /* in the server's open or closed list */
     char peer[PEER_NAME_MAX];
+    double last_input; /* when it last sent something (-i) */
 };
 
 struct server {
     int epoll_fd;
     struct listener listener;
     long delay_ms, worker_count;
+    long idle_s; /* -i: close a connection silent this long (0: never) */
     bool quiet, edge;
     struct pool pool;    /* only with -w N */
     struct conn *open;   /* connections being served */
@@ -292,6 +294,9 @@ static int handle_chunk(struct server *server, struct conn *conn, size_t len)
  * epoll_wait report it again, after the others had their turn. */
 static void read_from(struct server *server, struct conn *conn)
 {
+    /* EXERCISE(09-epoll): read what has arrived (once when level-triggered,
+     * until EAGAIN within the budget when edge-triggered), hand each chunk to
+     * handle_chunk, note end of file, then settle the connection */
     int budget = server->edge ? READS_PER_WAKEUP : 1;
 
     while (budget-- > 0 && may_read(conn)) {
@@ -314,6 +319,9 @@ static void read_from(struct server *server, struct conn *conn)
     if (server->edge && budget < 0 && may_read(conn))
         conn->events = 0; /* makes update_events re-arm it */
     settle(server, conn);
+    /* STUB: (void)handle_chunk; */
+    /* STUB: close_conn(server, conn); */
+    /* END EXERCISE */
 }
 
 static void write_to(struct server *server, struct conn *conn)
@@ -338,6 +346,7 @@ static void add_conn(void *context, int fd, const struct sockaddr *addr,
         return;
     }
     conn->fd = fd;
+    conn->last_input = now_seconds();
     format_peer(addr, addr_len, conn->peer, sizeof conn->peer);
     conn->events = wanted_events(server, conn);
     watch = (struct epoll_event){.events = conn->events, .data.ptr = conn};
@@ -394,11 +403,36 @@ static void handle_event(struct server *server, const struct epoll_event *ev)
         write_to(server, conn);
     if (!is_open(conn))
         return;
+    /* EXERCISE(09-epoll): -i SEC: note when the client last sent something */
+    if (ev->events & EPOLLIN)
+        conn->last_input = now_seconds();
+    /* END EXERCISE */
     if ((ev->events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && may_read(conn))
         read_from(server, conn); /* a reset shows up here as ECONNRESET */
     else if (ev->events & (EPOLLERR | EPOLLHUP))
         close_conn(server, conn); /* gone while its job was out */
 }
+
+/* EXERCISE(09-epoll): -i SEC: close the connections silent for SEC s */
+/* Teaching shortcut: a scan of every connection once per pass; a list
+ * kept in order of last activity would look only at the oldest. */
+static void close_idle_conns(struct server *server)
+{
+    double now = now_seconds();
+    struct conn *conn = server->open;
+
+    while (server->idle_s > 0 && conn != NULL) {
+        struct conn *next = conn->next; /* close_conn relinks conn */
+        if (!conn->peer_closed && !conn->job_in_flight &&
+            now - conn->last_input >= (double)server->idle_s) {
+            fprintf(stderr, "%s: dropped %s: idle for %ld s\n", progname(),
+                    conn->peer, server->idle_s);
+            close_conn(server, conn);
+        }
+        conn = next;
+    }
+}
+/* END EXERCISE */
 
 /* The event loop: wait for readiness, handle each ready descriptor, until
  * SIGINT/SIGTERM interrupts epoll_wait (EINTR: no SA_RESTART). */
@@ -407,7 +441,14 @@ static int run_loop(struct server *server)
     struct epoll_event events[MAX_EVENTS];
 
     while (!stop_requested()) {
-        int ready = epoll_wait(server->epoll_fd, events, MAX_EVENTS, -1);
+        int timeout_ms = -1;
+        int ready;
+
+        /* EXERCISE(09-epoll): -i SEC: wake up at least once a second */
+        if (server->idle_s > 0)
+            timeout_ms = 1000;
+        /* END EXERCISE */
+        ready = epoll_wait(server->epoll_fd, events, MAX_EVENTS, timeout_ms);
         if (ready < 0 && errno == EINTR)
             continue;
         if (ready < 0) {
@@ -416,6 +457,9 @@ static int run_loop(struct server *server)
         }
         for (int i = 0; i < ready && !stop_requested(); i++)
             handle_event(server, &events[i]);
+        /* EXERCISE(09-epoll): -i SEC: close the connections silent for SEC s */
+        close_idle_conns(server);
+        /* END EXERCISE */
         free_closed(server);
     }
     return 0;
@@ -468,18 +512,23 @@ int main(int argc, char **argv)
 {
     struct server server = {.open = NULL};
     struct server_args args;
-    long workers = 0;
+    long workers = 0, idle_s = 0;
     bool edge = false;
     const struct opt_spec extra[] = {
         {'w', "N", "worker threads for the work (default 0: in the loop)", 0,
          MAX_WORKERS, &workers, NULL},
         {'E', NULL, "edge-triggered epoll (default level-triggered)", 0, 0,
          NULL, &edge},
+        /* EXERCISE(09-epoll): add -i SEC, the idle timeout (0 to 3600) */
+        {'i', "SEC", "close a client silent for SEC s (default 0: never)", 0,
+         3600, &idle_s, NULL},
+        /* END EXERCISE */
     };
     int status;
 
     set_progname(argv[0]);
-    if ((status = parse_server_args(argc, argv, &args, extra, 2)) >= 0)
+    if ((status = parse_server_args(argc, argv, &args, extra,
+                                    sizeof extra / sizeof extra[0])) >= 0)
         return status;
     if (prepare_server_process() != 0)
         return 1;
@@ -488,6 +537,7 @@ int main(int argc, char **argv)
     server.quiet = args.quiet;
     server.edge = edge;
     server.worker_count = workers;
+    server.idle_s = idle_s;
     if ((server.listener.listen_fd = listen_or_report(args.port)) < 0)
         return 1;
     if (set_up(&server) != 0 || announce_port(server.listener.listen_fd) != 0) {

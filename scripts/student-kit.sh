@@ -65,15 +65,35 @@ done
 strip_regions() {
     awk -v folder="$1" '
         function indent(line) { match(line, /^[ \t]*/); return substr(line, 1, RLENGTH) }
+        # The TODO: the region comment joined into one line (clang-format
+        # may have wrapped it over several " * " lines).
+        function todo() {
+            print pad "/* TODO(" folder "): " what "."
+            print pad "   See " folder "/README.md, Exercises. */"
+        }
         !inside && index($0, "/* EXERCISE(" folder "): ") {
             pad = indent($0)
             what = $0
             sub(/^.*EXERCISE\([^)]*\): */, "", what)
+            wrapped = (what !~ /\*\/ *$/)
             sub(/ *\*\/ *$/, "", what)
-            print pad "/* TODO(" folder "): " what "."
-            print pad "   See " folder "/README.md, Exercises. */"
+            if (!wrapped)
+                todo()
             inside = 1
             regions++
+            next
+        }
+        inside && wrapped {
+            more = $0
+            sub(/^[ \t]*\*? */, "", more)
+            if (more ~ /\*\/ *$/) {
+                sub(/ *\*\/ *$/, "", more)
+                wrapped = 0
+            }
+            if (more != "")
+                what = what " " more
+            if (!wrapped)
+                todo()
             next
         }
         inside && /\/\* END EXERCISE \*\// { inside = 0; next }

@@ -40,3 +40,30 @@ setup_file() {
     run diff "$KIT_ROOT/common/io.c" "$kit/common/io.c"
     [ "$status" -eq 0 ]
 }
+
+@test "two folders assigned: both fail their tests and graders, the others pass" {
+    local kit=$BATS_TEST_TMPDIR/upper-kit
+    run make -s -C "$KIT_ROOT" student-kit EXERCISES="07-udp-threadpool 09-epoll" \
+        STUDENT_KIT="$BATS_TEST_TMPDIR/kit.tar.gz"
+    [ "$status" -eq 0 ]
+    tar -xzf "$BATS_TEST_TMPDIR/kit.tar.gz" -C "$BATS_TEST_TMPDIR"
+    [ "$(cat "$kit/ASSIGNED_EXERCISES")" = $'07-udp-threadpool\n09-epoll' ]
+    # Every region of both folders is a TODO now, none of another folder.
+    ! grep -q "EXERCISE(07-udp-threadpool)" "$kit/07-udp-threadpool/server.c"
+    ! grep -q "EXERCISE(09-epoll)" "$kit/09-epoll/server.c"
+    grep -q "TODO(09-epoll): read what has arrived" "$kit/09-epoll/server.c"
+    grep -q "EXERCISE(08-select)" "$kit/08-select/server.c"
+    run make -s -C "$kit"
+    [ "$status" -eq 0 ]
+    # The assigned folders' own tests and their graders fail (and fast:
+    # the stubs neither hang nor leave clients waiting for timeouts).
+    local file
+    for file in 07-udp-threadpool.bats exercises/07-udp-threadpool.bats \
+                09-epoll.bats exercises/09-epoll.bats; do
+        run bats "$kit/tests/$file"
+        [ "$status" -ne 0 ] || { echo "$file passed in the student kit"; return 1; }
+    done
+    # An unassigned folder passes its tests and its grader as before.
+    run bats "$kit/tests/01-iterative.bats" "$kit/tests/exercises/01-iterative.bats"
+    [ "$status" -eq 0 ] || { echo "$output" | grep -v '^ok'; return 1; }
+}

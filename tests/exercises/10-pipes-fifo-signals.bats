@@ -1,0 +1,72 @@
+#!/usr/bin/env bats
+# Graders for the exercises of 10-pipes-fifo-signals/README.md (make
+# check-10-pipes-fifo-signals runs them). The core exercise (TODO(10-...),
+# serve_frames) is graded by tests/10-pipes-fifo-signals.bats.
+
+load ../helper
+
+setup_file() { kit_build 10-pipes-fifo-signals; }
+
+DIR=10-pipes-fifo-signals
+
+# start_fifo_server [OPTIONS...] : the FIFO server on $FIFO, once it has
+# printed "listening on FIFO ...". Sets SERVER_PID, SERVER_OUT, SERVER_ERR.
+start_fifo_server() {
+    FIFO=$BATS_TEST_TMPDIR/up.fifo
+    SERVER_OUT=$BATS_TEST_TMPDIR/server.out
+    SERVER_ERR=$BATS_TEST_TMPDIR/server.err
+    setsid "$KIT_ROOT/$DIR/server" "$@" "$FIFO" >"$SERVER_OUT" 2>"$SERVER_ERR" </dev/null &
+    SERVER_PID=$!
+    KIT_GROUPS+=("$SERVER_PID")
+    local i
+    for ((i = 0; i < 200; i++)); do
+        [ "$(head -n 1 "$SERVER_OUT")" = "listening on FIFO $FIFO" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# status_line : sends SIGUSR1 and prints the status line it brings (waits
+# up to 2 s for it).
+status_line() {
+    local before i
+    before=$(grep -c '^status:' "$SERVER_OUT" || true)
+    kill -USR1 "$SERVER_PID"
+    for ((i = 0; i < 40; i++)); do
+        if [ "$(grep -c '^status:' "$SERVER_OUT" || true)" -gt "$before" ]; then
+            grep '^status:' "$SERVER_OUT" | tail -n 1
+            return 0
+        fi
+        sleep 0.05
+    done
+    return 1
+}
+
+@test "exercise 2: SIGUSR1 prints a status line and the server goes on" {
+    start_fifo_server -d 0 -q
+    [ "$(status_line)" = "status: 0 requests served" ]
+    run_program "$DIR/client" "$FIFO" < <(printf 'one\ntwo\n')
+    [ "$status" -eq 0 ]
+    [ "$(status_line)" = "status: 2 requests served" ]
+    # Still serving, and still stopping cleanly.
+    run_program "$DIR/client" "$FIFO" <<<"three"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *THREE* ]]
+    stop_server
+    [ "$STOP_STATUS" -eq 0 ]
+    [ "$(tail -n 1 "$SERVER_OUT")" = "shut down" ]
+}
+
+@test "exercise 2: SIGUSR1 during a request waits until it is done" {
+    start_fifo_server -d 600 -q
+    local client start
+    timeout 10 "$KIT_ROOT/$DIR/client" "$FIFO" <<<"slow" >/dev/null &
+    client=$!
+    sleep 0.2 # the request is being worked on
+    start=$(date +%s%N)
+    # The signal stays blocked during the work: the line comes after it,
+    # and counts the request (a handler that printed at once could not).
+    [ "$(status_line)" = "status: 1 requests served" ]
+    [ $(( ($(date +%s%N) - start) / 1000000 )) -ge 250 ]
+    wait "$client"
+}
