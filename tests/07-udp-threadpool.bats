@@ -30,9 +30,9 @@ setup_file() { kit_build 07-udp-threadpool tests/tools/udppeer; }
 
 @test "-w 4: the main thread, 4 workers and the responder, 6 threads" {
     start_server 07-udp-threadpool -d 0 -q -w 4
-    [ "$(thread_count "$SERVER_PID")" -eq 6 ]
+    thread_count_is "$SERVER_PID" 6
     start_server 07-udp-threadpool -d 0 -q
-    [ "$(thread_count "$SERVER_PID")" -eq 22 ]
+    thread_count_is "$SERVER_PID" 22
 }
 
 @test "parallel up to W: -w 4, 8 clients x 8 words at 50 ms take 8*D*2 = 0.8 s" {

@@ -32,14 +32,19 @@ kit_build() {
 # start, stop or die under a sanitizer or valgrind (LeakSanitizer checks
 # every exiting process for leaks, valgrind runs everything ~20x slower).
 # Only deadlines that are a promise about shutdown use it.
+# KIT_SANITIZER: address, thread or empty, however make check was given it.
+KIT_SANITIZER=${SAN:-}
+if [ -z "$KIT_SANITIZER" ] && [[ " ${MAKEFLAGS:-} " =~ \ SAN=([a-z]+) ]]; then
+    KIT_SANITIZER=${BASH_REMATCH[1]}
+fi
 if [ "${VALGRIND:-0}" = 1 ]; then
     KIT_SLOWDOWN=10
-elif [[ -n "${SAN:-}" || " ${MAKEFLAGS:-} " == *" SAN="[a-z]* ]]; then
+elif [ -n "$KIT_SANITIZER" ]; then
     KIT_SLOWDOWN=4
 else
     KIT_SLOWDOWN=1
 fi
-export KIT_SLOWDOWN
+export KIT_SLOWDOWN KIT_SANITIZER
 
 # require_folder NN-name: skip the test when the folder does not exist yet.
 require_folder() {
@@ -142,6 +147,14 @@ group_pids() {
 
 # thread_count PID / fd_count PID / zombie_count : from /proc and ps.
 thread_count() { awk '/^Threads:/ { print $2 }' "/proc/$1/status"; }
+# thread_count_is PID N : the process runs N threads of its own. ThreadSanitizer
+# adds a background thread to a threaded program: N + 1 is accepted then.
+thread_count_is() {
+    local n
+    n=$(thread_count "$1")
+    [ "$n" -eq "$2" ] || { [ "$KIT_SANITIZER" = thread ] && [ "$n" -eq $(($2 + 1)) ]; } ||
+        { echo "$n threads, expected $2"; return 1; }
+}
 fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 | wc -l; }
 zombie_children() { pgrep -c -r Z -P "$1" || true; }
 
