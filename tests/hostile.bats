@@ -148,8 +148,10 @@ udp_flood_keeps_memory_bounded() {
     sleep 0.5
     after=$(rss_kib "$SERVER_PID")
     echo "$folder $*: RSS $before KiB before, $after KiB after 200,000 datagrams"
-    # Within a few MiB: bounded queues, nothing kept per datagram.
-    [ $((after - before)) -lt 4096 ] || return 1
+    # Within a few MiB: bounded queues, nothing kept per datagram. (Under
+    # ThreadSanitizer RSS is mostly its shadow memory, which grows with the
+    # heap every thread touches: only "still answering" is checked there.)
+    [ "$KIT_SANITIZER" = thread ] || [ $((after - before)) -lt 4096 ] || return 1
     # And it still answers.
     KIT_TIMEOUT=10 run_client "$folder" localhost "$PORT" <<<"after the flood"
     [ "$output" = "Reply is 'AFTER THE FLOOD'" ]
