@@ -70,6 +70,7 @@ static void accept_clients(int listen_fd, const struct server_args *args)
              * that client. */
             if (errno != EINTR)
                 report_errno("accept");
+            pause_if_out_of_resources(errno);
             continue;
         }
         format_peer((struct sockaddr *)&addr, addr_len, peer, sizeof peer);

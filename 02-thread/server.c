@@ -74,6 +74,7 @@ static struct conn *accept_conn(int listen_fd, const struct server_args *args)
     if (conn_fd < 0) {
         if (errno != EINTR)
             report_errno("accept");
+        pause_if_out_of_resources(errno);
         return NULL;
     }
     conn = malloc(sizeof *conn);

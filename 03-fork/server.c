@@ -315,6 +315,7 @@ static void accept_clients(int listen_fd, const struct server_args *args,
         if (conn_fd < 0) {
             if (errno != EINTR) /* EINTR: a child ended, or a stop */
                 report_errno("accept");
+            pause_if_out_of_resources(errno);
             continue;
         }
         format_peer((struct sockaddr *)&addr, addr_len, peer, sizeof peer);

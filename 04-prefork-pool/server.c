@@ -360,6 +360,7 @@ static void accept_clients(struct pool *pool)
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
                 errno != ECONNABORTED)
                 report_errno("accept");
+            pause_if_out_of_resources(errno);
             return;
         }
         if (make_blocking(conn_fd) != 0) {

@@ -82,6 +82,7 @@ static void accept_and_serve(int listen_fd, const struct server_args *args)
              * client gave up while queued. Neither is worth a line. */
             if (errno != EINTR && errno != ECONNABORTED)
                 report_errno("accept");
+            pause_if_out_of_resources(errno);
             continue;
         }
         format_peer((struct sockaddr *)&addr, addr_len, peer, sizeof peer);

@@ -4,6 +4,9 @@
 #include "net.h"
 #include "util.h"
 
+#include "upper.h"
+
+#include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <sys/socket.h>
@@ -59,4 +62,11 @@ int announce_port(int fd)
     printf("listening on port %d\n", port);
     fflush(stdout);
     return 0;
+}
+
+void pause_if_out_of_resources(int error)
+{
+    if (error == EMFILE || error == ENFILE || error == ENOBUFS ||
+        error == ENOMEM)
+        simulate_work(ACCEPT_RETRY_PAUSE_MS);
 }

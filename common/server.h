@@ -17,4 +17,14 @@ int udp_bind_or_report(long port);
  * flushes it: tests and scripts wait for this exact line. */
 int announce_port(int fd);
 
+/* Called after accept() failed with `error`. Out of descriptors (EMFILE,
+ * ENFILE) or kernel memory (ENOBUFS, ENOMEM), accept() fails again at once
+ * for as long as the client waits in the listen queue: a loop that simply
+ * retries spins at 100% CPU. This pauses ACCEPT_RETRY_PAUSE_MS then, so
+ * that other clients can finish and free a descriptor; for any other error
+ * it returns at once. (08-select and 09-epoll show finer tricks: taking
+ * the listener out of the loop, or a spare descriptor.) */
+#define ACCEPT_RETRY_PAUSE_MS 100
+void pause_if_out_of_resources(int error);
+
 #endif

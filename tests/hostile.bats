@@ -8,7 +8,7 @@ load tcp_contract
 load servers
 
 setup_file() {
-    kit_build tests/tools/peer tests/tools/udppeer
+    kit_build tests/tools/peer tests/tools/udppeer tests/tools/holdmany
 }
 
 # --- the checks, one configuration at a time ---------------------------------
@@ -157,6 +157,34 @@ udp_flood_keeps_memory_bounded() {
     [ "$output" = "Reply is 'AFTER THE FLOOD'" ]
 }
 
+# cpu_ticks PID : user + system CPU time of a whole process, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+out_of_descriptors_does_not_spin() {
+    local folder=$1 before after i
+    shift
+    command -v prlimit >/dev/null || skip "prlimit (util-linux) is not installed"
+    start_server "$folder" -q -d 0 "$@"
+    # 32 descriptors for the running server, then 60 clients that stay.
+    prlimit --pid "$SERVER_PID" --nofile=32:32
+    timeout 20 "$KIT_ROOT/tests/tools/holdmany" localhost "$PORT" 60 3 >"$BATS_TEST_TMPDIR/hold" &
+    local holder=$!
+    for ((i = 0; i < 100; i++)); do
+        grep -q holding "$BATS_TEST_TMPDIR/hold" && break
+        sleep 0.05
+    done
+    before=$(cpu_ticks "$SERVER_PID")
+    sleep 2
+    after=$(cpu_ticks "$SERVER_PID")
+    # accept() failing with EMFILE while clients wait: a loop that retries
+    # at once spins (about 200 ticks in 2 s); a paused one barely runs.
+    echo "$folder $*: $((after - before)) CPU ticks in 2 s out of descriptors"
+    [ $((after - before)) -lt $((40 * KIT_SLOWDOWN)) ] || return 1
+    wait "$holder" || true
+    KIT_TIMEOUT=10 run_client "$folder" localhost "$PORT" <<<"descriptors back"
+    [ "$output" = "Reply is 'DESCRIPTORS BACK'" ]
+}
+
 # --- the tests -------------------------------------------------------------
 
 @test "every server refuses bad command lines with status 2 and starts nothing" {
@@ -197,4 +225,8 @@ udp_flood_keeps_memory_bounded() {
 
 @test "a flood of 200,000 datagrams leaves a UDP server's memory bounded" {
     for_each udp_flood_keeps_memory_bounded "07-udp-threadpool" "07-udp-threadpool -w 2" "06-udp"
+}
+
+@test "out of descriptors (EMFILE), a server pauses instead of spinning, then serves again" {
+    for_each out_of_descriptors_does_not_spin "02-thread" "02-thread -w 4" "04-prefork-pool -w 2" "08-select" "09-epoll"
 }
