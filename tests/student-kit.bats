@@ -49,8 +49,8 @@ setup_file() {
     tar -xzf "$BATS_TEST_TMPDIR/kit.tar.gz" -C "$BATS_TEST_TMPDIR"
     [ "$(cat "$kit/ASSIGNED_EXERCISES")" = $'07-udp-threadpool\n09-epoll' ]
     # Every region of both folders is a TODO now, none of another folder.
-    ! grep -q "EXERCISE(07-udp-threadpool)" "$kit/07-udp-threadpool/server.c"
-    ! grep -q "EXERCISE(09-epoll)" "$kit/09-epoll/server.c"
+    run ! grep -q "EXERCISE(07-udp-threadpool)" "$kit/07-udp-threadpool/server.c"
+    run ! grep -q "EXERCISE(09-epoll)" "$kit/09-epoll/server.c"
     grep -q "TODO(09-epoll): read what has arrived" "$kit/09-epoll/server.c"
     grep -q "EXERCISE(08-select)" "$kit/08-select/server.c"
     run make -s -C "$kit"

@@ -47,5 +47,5 @@ wait_for_line() {
     run_client 03-fork localhost "$PORT" <<< "hola"
     sleep 0.3
     stop_server
-    ! grep -q '^child ' "$SERVER_OUT"
+    run ! grep -q '^child ' "$SERVER_OUT"
 }

@@ -15,6 +15,7 @@ setup_file() { kit_build 09-epoll; }
 
 @test "exercise 2: -i works with workers (-w 2) and edge-triggered (-E)" {
     start_server 09-epoll -d 0 -i 1 -w 2 -E
+    # shellcheck disable=SC2016 # $1 is the inner bash's argument
     run timeout 6 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$1; cat <&3' _ "$PORT"
     [ "$status" -eq 0 ]
     run_client 09-epoll localhost "$PORT" <<< "hola"

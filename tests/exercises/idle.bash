@@ -7,6 +7,7 @@ idle_client_dropped() {
     start_server "$1" -d 0 -i 1
     local start ms
     start=$(date +%s%N)
+    # shellcheck disable=SC2016 # $1 is the inner bash's argument
     run timeout 6 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$1; cat <&3' _ "$PORT"
     [ "$status" -eq 0 ]
     ms=$(( ($(date +%s%N) - start) / 1000000 ))
@@ -21,12 +22,13 @@ talking_client_kept() {
     run_client "$1" localhost "$PORT" < <(for i in 1 2 3 4 5; do echo "line $i"; sleep 0.4; done)
     [ "$status" -eq 0 ]
     [ "$(grep -c "Reply is 'LINE" <<< "$output")" -eq 5 ]
-    ! grep -q "idle" "$SERVER_ERR"
+    run ! grep -q "idle" "$SERVER_ERR"
 }
 
 # Without -i nothing changes: a silent client stays connected.
 silent_client_kept_by_default() {
     start_server "$1" -d 0
+    # shellcheck disable=SC2016 # $1 is the inner bash's argument
     run timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$1; cat <&3' _ "$PORT"
     [ "$status" -eq 124 ] # still open when timeout gave up
 }
