@@ -42,7 +42,7 @@ setup_file() { kit_build 01-iterative tests/tools/peer; }
     run_client 01-iterative -n 4 localhost "$PORT"
     [ "$status" -eq 0 ]
     # Each client's 8 replies form one block: 4 blocks, so 3 changes of index.
-    changes=$(printf '%s\n' "$output" | grep '^- \[' | cut -d']' -f1 | uniq | wc -l)
+    changes=$(reply_blocks)
     [ "$changes" -eq 4 ]
 }
 

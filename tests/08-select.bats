@@ -51,7 +51,7 @@ wait_for() {
     # 01-iterative gives 4 blocks of 8; here clients take turns, so the
     # client index changes at almost every reply (32 replies; at least
     # half of them, even on a loaded machine).
-    changes=$(printf '%s\n' "$output" | grep '^- \[' | cut -d']' -f1 | uniq | wc -l)
+    changes=$(reply_blocks)
     [ "$changes" -ge 16 ]
 }
 

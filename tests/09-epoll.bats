@@ -59,7 +59,7 @@ EPOLL_PEER="$KIT_ROOT/tests/tools/epoll_peer"
     [ "$status" -eq 0 ]
     # The iterative server gives 3 blocks (2 changes of index); a loop that
     # serves everybody in turn changes client at almost every reply.
-    changes=$(printf '%s\n' "$output" | grep '^- \[' | cut -d']' -f1 | uniq | wc -l)
+    changes=$(reply_blocks)
     [ "$changes" -gt 6 ]
 }
 

@@ -16,7 +16,7 @@ replies_interleave() {
     run_client "$1" -n 4 localhost "$PORT"
     [ "$status" -eq 0 ]
     local changes
-    changes=$(printf '%s\n' "$output" | grep '^- \[' | cut -d']' -f1 | uniq | wc -l)
+    changes=$(reply_blocks)
     # Served one after another it would be 4 blocks; at once, many more.
     [ "$changes" -gt 8 ] || { echo "only $changes runs of one client's replies"; return 1; }
 }

@@ -242,6 +242,14 @@ contract_stress_timeout() {
     less_than "$ELAPSED" 4
 }
 
+# reply_blocks : in a stress run's $output, how many runs of consecutive
+# replies come from the same simulated client. A serial server gives one
+# block per client; a server that lets clients take turns gives about one
+# per reply.
+reply_blocks() {
+    printf '%s\n' "$output" | grep '^- \[' | cut -d']' -f1 | uniq | wc -l
+}
+
 # stress_time FOLDER N D [SERVER OPTIONS...] : runs N simulated clients x 8
 # words against FOLDER's server at delay D ms; sets ELAPSED; fails on errors.
 stress_time() {
