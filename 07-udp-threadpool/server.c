@@ -54,7 +54,6 @@ struct datagram {
     unsigned long number;
     struct sockaddr_storage from;
     socklen_t from_len;
-    char peer[PEER_NAME_MAX];
     size_t len;
     char bytes[]; /* len bytes */
 };
@@ -142,10 +141,11 @@ static int queue_put(struct queue *q, struct datagram *d)
     if (!q->closed) {
         q->slots[(q->head + q->count) % q->capacity] = d;
         q->count++;
-        pthread_cond_signal(&q->not_empty);
         status = 0;
     }
     pthread_mutex_unlock(&q->lock);
+    if (status == 0)
+        pthread_cond_signal(&q->not_empty);
     return status;
     /* STUB: (void)q; (void)d; return -1; */
     /* END EXERCISE */
@@ -167,9 +167,10 @@ static struct datagram *queue_take(struct queue *q)
         d = q->slots[q->head];
         q->head = (q->head + 1) % q->capacity;
         q->count--;
-        pthread_cond_signal(&q->not_full);
     }
     pthread_mutex_unlock(&q->lock);
+    if (d != NULL)
+        pthread_cond_signal(&q->not_full);
     return d;
     /* STUB: (void)q; return NULL; */
     /* END EXERCISE */
@@ -231,11 +232,13 @@ static struct datagram *receive_request(struct udp_pool_server *server)
     d->number = ++server->received;
     d->from = from;
     d->from_len = from_len;
-    format_peer((struct sockaddr *)&from, from_len, d->peer, sizeof d->peer);
     d->len = (size_t)n;
     memcpy(d->bytes, server->buf, d->len);
-    if (!server->args->quiet)
-        printf("New request: %lu %s\n", d->number, d->peer);
+    if (!server->args->quiet) {
+        char peer[PEER_NAME_MAX];
+        format_peer((struct sockaddr *)&from, from_len, peer, sizeof peer);
+        printf("New request: %lu %s\n", d->number, peer);
+    }
     return d;
 }
 
@@ -270,6 +273,19 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* The peer's name is made only when it is printed: getnameinfo for every
+ * datagram would cost more than the transform itself. */
+static void report_sendto_error(const struct datagram *d)
+{
+    int saved = errno;
+    char peer[PEER_NAME_MAX];
+
+    format_peer((const struct sockaddr *)&d->from, d->from_len, peer,
+                sizeof peer);
+    errno = saved;
+    report_peer_errno("sendto", peer);
+}
+
 /* Responder: the only thread that sends. One sender means one sendto at a
  * time, in one order, with no lock around the socket. */
 static void *responder_main(void *arg)
@@ -280,7 +296,7 @@ static void *responder_main(void *arg)
     while ((d = queue_take(&server->replies)) != NULL) {
         if (send_datagram(server->fd, d->bytes, d->len,
                           (struct sockaddr *)&d->from, d->from_len) != 0)
-            report_peer_errno("sendto", d->peer);
+            report_sendto_error(d);
         free(d);
     }
     return NULL;

@@ -52,6 +52,7 @@ NOTES="$BENCH_TMP/notes.txt"
 : >"$NOTES"
 failures=0
 ABSENT="" # folders not built yet, skipped
+OTHER_PLACEMENT="" # set by other_placement_tables
 # 10,000 connections need as many descriptors in the server and in the
 # client: raise the soft limit to the hard one (20,000 on the project's
 # machines; often 1,024 soft elsewhere).
@@ -112,16 +113,33 @@ calibrate() {
         'BEGIN { r = int(rate * t / c); print (r < 8 ? 8 : r) }')
 }
 
+# machine_switches : context switches so far on the whole machine (the
+# ctxt line of /proc/stat). Per request, the difference over a run says
+# how often a thread or process had to sleep and be woken to serve one
+# request: the price of a model that cannot be read in its CPU time alone.
+# It counts the client's switches too, the same ones for every server.
+machine_switches() {
+    awk '$1 == "ctxt" { print $2 }' /proc/stat
+}
+
+# per_request COUNT REPLIES : COUNT / REPLIES, 2 decimals ("-" for none).
+per_request() {
+    awk -v n="$1" -v r="$2" 'BEGIN { if (r > 0) printf "%.2f", n / r; else print "-" }'
+}
+
 # measure KEY LABEL MODEL C R RUN PLACEMENT PORT PGID CLIENT... : one run,
 # appended to ROWS as: key table label model c run rate p50 p99 errors
-# replies cpu_us status rss. KEY is table|label|c|placement.
+# replies cpu_us status rss switches. KEY is table|label|c|placement;
+# switches is machine_switches per reply.
 measure() {
     local key=$1 label=$2 model=$3 c=$4 r=$5 run=$6 place=$7 port=$8 pgid=$9
     shift 9
-    local out="$BENCH_TMP/run.out" before after status line cpu_us rss
+    local out="$BENCH_TMP/run.out" before after status line cpu_us rss sw0 sw1
     before=$(group_ticks "$pgid")
+    sw0=$(machine_switches)
     run_client "$place" "$c" "$r" "$port" "$out" "$1"
     status=$?
+    sw1=$(machine_switches)
     after=$(group_ticks "$pgid")
     rss=$(peak_rss_mib "$pgid")
     line=$(summary_line "$out")
@@ -132,11 +150,12 @@ measure() {
     local replies
     replies=$(summary_field "$line" replies)
     cpu_us=$(calc "$replies > 0 ? ($after - $before) * 1000000 / $TICKS / $replies : 0" "%.1f")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
         "$key" "${key%%|*}" "$label" "$model" "$c" "$run" \
         "$(summary_field "$line" req/s)" "$(summary_field "$line" p50)" \
         "$(summary_field "$line" p99)" "$(summary_field "$line" errors)" \
-        "$replies" "$cpu_us" "$status" "${rss:-0}" >>"$ROWS"
+        "$replies" "$cpu_us" "$status" "${rss:-0}" \
+        "$(per_request $((sw1 - sw0)) "$replies")" >>"$ROWS"
     if [ "$status" -ne 0 ]; then
         echo "  run failed (status $status): $(tail -n 2 "$out" | tr '\n' ' ')"
     fi
@@ -385,28 +404,30 @@ client_doubling() {
 # over the longer of the two elapsed times. Appended to ROWS like measure.
 two_clients() {
     local key=$1 label=$2 c=$3 r=$4 run=$5 place=$6 port=$7 pgid=$8 client=$9
-    local half=$((c / 2)) before after status l1 l2
+    local half=$((c / 2)) before after status l1 l2 sw0 sw1
     before=$(group_ticks "$pgid")
+    sw0=$(machine_switches)
     start_client "$place" "$half" "$r" "$port" "$BENCH_TMP/two1.out" "$client"
     start_client "$place" "$half" "$r" "$port" "$BENCH_TMP/two2.out" "$client"
     wait_jobs
     status=$?
+    sw1=$(machine_switches)
     after=$(group_ticks "$pgid")
     l1=$(summary_line "$BENCH_TMP/two1.out")
     l2=$(summary_line "$BENCH_TMP/two2.out")
     awk -v k="$key" -v label="$label" -v c="$c" -v run="$run" -v ticks="$TICKS" \
         -v cpu="$((after - before))" -v status="$status" \
-        -v a="$l1" -v b="$l2" 'BEGIN {
+        -v switches="$((sw1 - sw0))" -v a="$l1" -v b="$l2" 'BEGIN {
             split(a, x, ", "); split(b, y, ", ")
             replies = x[2] + y[2]; errors = x[3] + y[3]
             t = (x[4] + 0 > y[4] + 0) ? x[4] + 0 : y[4] + 0
             split(x[6], p, " "); split(y[6], q, " "); p50 = (p[2] + q[2]) / 2
             split(x[7], p, " "); split(y[7], q, " "); p99 = (p[2] > q[2]) ? p[2] : q[2]
             split(k, key, "|")
-            printf "%s\t%s\t%s\tkit\t%s\t%s\t%.0f\t%.3f\t%.3f\t%d\t%d\t%.1f\t%d\t0\n",
+            printf "%s\t%s\t%s\tkit\t%s\t%s\t%.0f\t%.3f\t%.3f\t%d\t%d\t%.1f\t%d\t0\t%s\n",
                 k, key[1], label, c, run, (t > 0 ? replies / t : 0), p50, p99,
                 errors, replies, (replies > 0 ? cpu * 1000000 / ticks / replies : 0),
-                status
+                status, (replies > 0 ? sprintf("%.2f", switches / replies) : "-")
         }' >>"$ROWS"
 }
 
@@ -427,13 +448,17 @@ free_port() {
 # wrk_run KEY LABEL RUN PORT PGID : one wrk run; rows as measure's.
 wrk_run() {
     local key=$1 label=$2 run=$3 port=$4 pgid=$5 before after out="$BENCH_TMP/wrk.out"
+    local sw0 sw1
     before=$(group_ticks "$pgid")
+    sw0=$(machine_switches)
     run_job "$out" timeout $((WRK_SECONDS + 20)) wrk -t1 -c100 \
         -d"${WRK_SECONDS}s" "http://127.0.0.1:$port/"
     local status=$?
+    sw1=$(machine_switches)
     after=$(group_ticks "$pgid")
     awk -v k="$key" -v label="$label" -v run="$run" -v ticks="$TICKS" \
-        -v cpu="$((after - before))" -v status="$status" '
+        -v cpu="$((after - before))" -v status="$status" \
+        -v switches="$((sw1 - sw0))" '
         / requests in / { requests = $1 }
         /^Requests\/sec:/ { rate = $2 }
         /Non-2xx|Socket errors/ { errors++ }
@@ -442,9 +467,10 @@ wrk_run() {
             split(k, key, "|")
             if (lat ~ /us$/) lat = lat / 1000; else if (lat ~ /ms$/) lat = lat + 0
             else if (lat ~ /s$/) lat = lat * 1000
-            printf "%s\t%s\t%s\thttp\t100\t%s\t%.0f\t%.3f\t-\t%d\t%d\t%.1f\t%d\t0\n",
+            printf "%s\t%s\t%s\thttp\t100\t%s\t%.0f\t%.3f\t-\t%d\t%d\t%.1f\t%d\t0\t%s\n",
                 k, key[1], label, run, rate, lat, errors, requests,
-                (requests > 0 ? cpu * 1000000 / ticks / requests : 0), status
+                (requests > 0 ? cpu * 1000000 / ticks / requests : 0), status,
+                (requests > 0 ? sprintf("%.2f", switches / requests) : "-")
         }' "$out" >>"$ROWS"
 }
 
@@ -512,52 +538,89 @@ EOF
 
 main_tables() {
     echo "== stress clients, one connection each, delay 0, placement $PLACEMENT"
-    bench_server main 01-iterative "" "iterative" "$(levels_for "1 10 100")" \
-        "$KIT_ROOT/01-iterative/client"
-    bench_server main 02-thread "-w 0" "thread per client" \
-        "$(levels_for "1 10 100 1000")" "$KIT_ROOT/02-thread/client"
-    bench_server main 03-fork "" "process per client" \
-        "$(levels_for "1 10 100")" "$KIT_ROOT/03-fork/client"
-    bench_server main 04-prefork-pool "" "prefork, parent hands out" \
-        "$(levels_for "1 10 100")" "$KIT_ROOT/04-prefork-pool/client"
-    bench_server main 05-prefork-accept "" "prefork, workers accept" \
-        "$(levels_for "1 10 100")" "$KIT_ROOT/05-prefork-accept/client"
-    bench_server main 06-udp "" "UDP, one loop" "$(levels_for "1 10 100")" \
-        "$KIT_ROOT/06-udp/client"
-    bench_server main 07-udp-threadpool "" "UDP, thread pool" \
-        "$(levels_for "1 10 100")" "$KIT_ROOT/07-udp-threadpool/client"
-    # 1,000 connections leave room below FD_SETSIZE (1,024) for the
-    # listening socket and stdio.
-    bench_server main 08-select "" "select loop" \
-        "$(levels_for "1 10 100 1000")" "$KIT_ROOT/08-select/client"
-    bench_server main 09-epoll "-w 0" "epoll loop" \
-        "$(levels_for "1 10 100 1000 10000")" "$KIT_ROOT/09-epoll/client"
-
+    stress_servers main
     echo
     echo "== connection per request (bench/connload), delay 0, placement $PLACEMENT"
-    local conn="$KIT_ROOT/bench/connload"
-    bench_server conn 01-iterative "" "iterative" "$CONN_LEVELS" "$conn"
-    bench_server conn 02-thread "-w 0" "thread per connection" "$CONN_LEVELS" "$conn"
-    bench_server conn 02-thread "-w 10" "prethreaded, 10 threads" "$CONN_LEVELS" "$conn"
-    bench_server conn 03-fork "" "process per connection" "$CONN_LEVELS" "$conn"
-    bench_server conn 04-prefork-pool "" "prefork, parent hands out" "$CONN_LEVELS" "$conn"
-    bench_server conn 05-prefork-accept "" "prefork, workers accept" "$CONN_LEVELS" "$conn"
-    bench_server conn 09-epoll "-w 0" "epoll loop" "$CONN_LEVELS" "$conn"
+    conn_servers conn "$CONN_LEVELS"
 }
 
-# cpu_target TABLE C WHAT EXCLUDE [ONLY] : the model of TABLE at C clients
-# that spends the most server CPU per request (the median run's), compared
-# with 01-iterative in the same table; EXCLUDE names a server left out,
-# ONLY restricts the row to one server (shown without a target).
+# pick_levels LIST ONLY : ONLY when given, else the levels of LIST this
+# run can hold.
+pick_levels() {
+    if [ -n "$2" ]; then echo "$2"; else levels_for "$1"; fi
+}
+
+# stress_servers TABLE [LEVEL] : every server with its own folder's client,
+# at each level its model holds (or only at LEVEL).
+stress_servers() {
+    local table=$1 only=${2:-}
+    bench_server "$table" 01-iterative "" "iterative" \
+        "$(pick_levels "1 10 100" "$only")" "$KIT_ROOT/01-iterative/client"
+    bench_server "$table" 02-thread "-w 0" "thread per client" \
+        "$(pick_levels "1 10 100 1000" "$only")" "$KIT_ROOT/02-thread/client"
+    bench_server "$table" 03-fork "" "process per client" \
+        "$(pick_levels "1 10 100" "$only")" "$KIT_ROOT/03-fork/client"
+    bench_server "$table" 04-prefork-pool "" "prefork, parent hands out" \
+        "$(pick_levels "1 10 100" "$only")" "$KIT_ROOT/04-prefork-pool/client"
+    bench_server "$table" 05-prefork-accept "" "prefork, workers accept" \
+        "$(pick_levels "1 10 100" "$only")" "$KIT_ROOT/05-prefork-accept/client"
+    bench_server "$table" 06-udp "" "UDP, one loop" \
+        "$(pick_levels "1 10 100" "$only")" "$KIT_ROOT/06-udp/client"
+    bench_server "$table" 07-udp-threadpool "" "UDP, thread pool" \
+        "$(pick_levels "1 10 100" "$only")" "$KIT_ROOT/07-udp-threadpool/client"
+    # 1,000 connections leave room below FD_SETSIZE (1,024) for the
+    # listening socket and stdio.
+    bench_server "$table" 08-select "" "select loop" \
+        "$(pick_levels "1 10 100 1000" "$only")" "$KIT_ROOT/08-select/client"
+    bench_server "$table" 09-epoll "-w 0" "epoll loop" \
+        "$(pick_levels "1 10 100 1000 10000" "$only")" "$KIT_ROOT/09-epoll/client"
+}
+
+# conn_servers TABLE LEVELS : the connection-per-request table.
+conn_servers() {
+    local table=$1 levels=$2 conn="$KIT_ROOT/bench/connload"
+    bench_server "$table" 01-iterative "" "iterative" "$levels" "$conn"
+    bench_server "$table" 02-thread "-w 0" "thread per connection" "$levels" "$conn"
+    bench_server "$table" 02-thread "-w 10" "prethreaded, 10 threads" "$levels" "$conn"
+    bench_server "$table" 03-fork "" "process per connection" "$levels" "$conn"
+    bench_server "$table" 04-prefork-pool "" "prefork, parent hands out" "$levels" "$conn"
+    bench_server "$table" 05-prefork-accept "" "prefork, workers accept" "$levels" "$conn"
+    bench_server "$table" 09-epoll "-w 0" "epoll loop" "$levels" "$conn"
+}
+
+# other_placement_tables : CPU per request depends on where the threads
+# run as much as on the model. A hand-off between two threads on one CPU
+# is a context switch; across two CPUs it is also a wake-up of the other
+# CPU (an interprocessor interrupt: dear in a virtual machine). So the
+# two CPU comparisons (stress at 1 client, connection per request at 10)
+# are measured again with the other placement, and both are reported.
+other_placement_tables() {
+    local saved=$PLACEMENT place
+    for place in $YARD_PLACEMENTS; do
+        [ "$place" != "$saved" ] || continue
+        PLACEMENT=$place
+        echo
+        echo "== CPU per request again, placement $PLACEMENT: stress at 1 client, connection per request at 10"
+        stress_servers cpu 1
+        conn_servers cpuconn 10
+        PLACEMENT=$saved
+        OTHER_PLACEMENT=$place
+    done
+}
+
+# cpu_target PLACEMENT TABLE C WHAT EXCLUDE [ONLY] : the model of TABLE at
+# C clients that spends the most server CPU per request (the median run's),
+# compared with 01-iterative in the same table; EXCLUDE names a server left
+# out, ONLY restricts the row to one server (shown without a target).
 cpu_target() {
-    local table=$1 c=$2 what=$3 exclude=$4 only=${5:-} base label us
+    local place=$1 table=$2 c=$3 what=$4 exclude=$5 only=${6:-} base label us
     local who="" worst="" ratio
-    base=$(stats "$table|01-iterative|$c|$PLACEMENT" | awk '{ print $7 }')
+    base=$(stats "$table|01-iterative|$c|$place" | awk '{ print $7 }')
     [ -n "$base" ] && [ "$base" != 0.0 ] || return 0
     while IFS= read -r label; do
         [ "$label" != "$exclude" ] || continue
         [ -z "$only" ] || [ "$label" = "$only" ] || continue
-        us=$(stats "$table|$label|$c|$PLACEMENT" | awk '{ print $7 }')
+        us=$(stats "$table|$label|$c|$place" | awk '{ print $7 }')
         if [ -z "$worst" ] || awk -v a="$us" -v b="$worst" 'BEGIN { exit !(a > b) }'; then
             who=$label worst=$us
         fi
@@ -565,11 +628,11 @@ cpu_target() {
     [ -n "$who" ] || return 0
     ratio=$(calc "$worst / $base" "%.2f")
     if [ -n "$only" ]; then
-        target "CPU us/request, $what: $who / 01-iterative" "$PLACEMENT" \
+        target "CPU us/request, $what: $who / 01-iterative" "$place" \
             "$worst" "$base" "$ratio" "(the lesson)"
     else
         target "CPU us/request, $what: costliest${exclude:+ but $exclude} ($who) / 01-iterative" \
-            "$PLACEMENT" "$worst" "$base" "$ratio" "<= 2"
+            "$place" "$worst" "$base" "$ratio" "<= 2"
     fi
 }
 
@@ -585,11 +648,16 @@ targets_from_tables() {
     # CPU per request: every model against 01-iterative at concurrency 1;
     # in the connection-per-request table every model but fork, whose cost
     # is the lesson there (its own ratio is shown, without a target).
-    cpu_target main 1 "stress, c=1" ""
+    cpu_target "$PLACEMENT" main 1 "stress, c=1" ""
     for c in $CONN_LEVELS; do
-        cpu_target conn "$c" "connection per request, c=$c" 03-fork
-        cpu_target conn "$c" "connection per request, c=$c" "" 03-fork
+        cpu_target "$PLACEMENT" conn "$c" "connection per request, c=$c" 03-fork
+        cpu_target "$PLACEMENT" conn "$c" "connection per request, c=$c" "" 03-fork
     done
+    if [ -n "$OTHER_PLACEMENT" ]; then
+        cpu_target "$OTHER_PLACEMENT" cpu 1 "stress, c=1" ""
+        cpu_target "$OTHER_PLACEMENT" cpuconn 10 "connection per request, c=10" 03-fork
+        cpu_target "$OTHER_PLACEMENT" cpuconn 10 "connection per request, c=10" "" 03-fork
+    fi
     s=$(stats "main|09-epoll -w 0|10000|$PLACEMENT")
     if [ -n "$s" ]; then
         local rss
@@ -619,7 +687,8 @@ report() {
         echo "server and client left to the scheduler on both CPUs")); each"
     echo "figure is the median of $RUNS run(s), min-max beside it."
     [ "$QUICK" = 0 ] || echo "**Quick run (BENCH_QUICK=1)**: one run each, reduced set; not for quoting."
-    awk -F'\t' -v runs="$RUNS" -f "$KIT_ROOT/bench/report.awk" "$ROWS" "$TARGETS"
+    awk -F'\t' -v runs="$RUNS" -v other="$OTHER_PLACEMENT" \
+        -f "$KIT_ROOT/bench/report.awk" "$ROWS" "$TARGETS"
     [ -z "$ABSENT" ] || note "not built yet, skipped:$ABSENT" >/dev/null
     if [ -s "$NOTES" ]; then
         echo
@@ -631,6 +700,7 @@ report() {
 
 echo "bench: delay 0, $([ "$QUICK" = 1 ] && echo "quick set, 1 run each" || echo "median of $RUNS runs"), about $TARGET s per run"
 main_tables
+other_placement_tables
 yardsticks
 targets_from_tables
 echo

@@ -3,10 +3,11 @@
 #   awk -F'\t' -v runs=3 -f bench/report.awk ROWS TARGETS
 #
 # ROWS: one line per run: key table label model c run rate p50 p99 errors
-# replies cpu_us status rss (key is table|label|c|placement). Runs of one
-# key are summarised by the median rate, its min and max, and the p50, p99
-# and CPU of the median run. TARGETS: name placement kit yardstick ratio
-# goal met.
+# replies cpu_us status rss switches (key is table|label|c|placement;
+# switches: the machine's context switches per reply). Runs of one key are
+# summarised by the median rate, its min and max, and the p50, p99, CPU and
+# switches of the median run. TARGETS: name placement kit yardstick ratio
+# goal met. -v other=PLACEMENT: the placement of the "cpu" tables.
 
 FNR == NR {
     if (!($1 in count)) {
@@ -17,6 +18,7 @@ FNR == NR {
     i = ++count[$1]
     rate[$1, i] = $7 + 0; p50[$1, i] = $8; p99[$1, i] = $9
     cpu[$1, i] = $12; errors[$1] += $10
+    switches[$1, i] = ($15 == "") ? "-" : $15
     if ($13 != 0) failed[$1]++
     if ($14 + 0 > rss[$1]) rss[$1] = $14 + 0
     next
@@ -61,14 +63,14 @@ function stress_table(name, title, with_rss,    i, k, m, base, times, printed) {
             print ""
             print "## " title
             print ""
-            printf "| server | model | clients | req/s | min-max | p50 ms | p99 ms | CPU us/req | CPU x01 |%s errors |\n", with_rss ? " peak RSS MiB |" : ""
-            printf "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |%s ---: |\n", with_rss ? " ---: |" : ""
+            printf "| server | model | clients | req/s | min-max | p50 ms | p99 ms | CPU us/req | CPU x01 | switches/req |%s errors |\n", with_rss ? " peak RSS MiB |" : ""
+            printf "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |%s ---: |\n", with_rss ? " ---: |" : ""
         }
         m = median_run(k)
         times = (base[conc[k]] + 0 > 0) ? sprintf("%.2f", cpu[k, m] / base[conc[k]]) : "-"
-        printf "| %s | %s | %s | %d | %s | %s | %s | %s | %s |%s %s |\n", label[k], model[k],
+        printf "| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s |%s %s |\n", label[k], model[k],
             conc[k], rate[k, m], spread(k), p50[k, m], p99[k, m], cpu[k, m], times,
-            with_rss ? " " rss[k] " |" : "", status_of(k)
+            switches[k, m], with_rss ? " " rss[k] " |" : "", status_of(k)
     }
 }
 
@@ -81,12 +83,13 @@ function yardstick_table(    i, k, m, printed) {
             print ""
             print "## Yardstick runs (same placement for both sides, runs alternating)"
             print ""
-            print "| program | placement | clients | req/s | min-max | p50 ms | p99 ms | CPU us/req | errors |"
-            print "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+            print "| program | placement | clients | req/s | min-max | p50 ms | p99 ms | CPU us/req | switches/req | errors |"
+            print "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
         }
         m = median_run(k)
-        printf "| %s | %s | %s | %d | %s | %s | %s | %s | %s |\n", label[k], placement[k],
-            conc[k], rate[k, m], spread(k), p50[k, m], p99[k, m], cpu[k, m], status_of(k)
+        printf "| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s |\n", label[k], placement[k],
+            conc[k], rate[k, m], spread(k), p50[k, m], p99[k, m], cpu[k, m], switches[k, m],
+            status_of(k)
     }
 }
 
@@ -106,6 +109,10 @@ function targets_table(    i, f) {
 END {
     stress_table("main", "Stress clients, one connection each (each folder's own client)", 1)
     stress_table("conn", "Connection per request (bench/connload: connect, 1 request, close)", 0)
+    if (other != "") {
+        stress_table("cpu", "CPU per request with placement " other ": stress clients, 1 client", 0)
+        stress_table("cpuconn", "CPU per request with placement " other ": connection per request, 10 clients", 0)
+    }
     yardstick_table()
     targets_table()
 }

@@ -106,15 +106,19 @@ run_demo() {
     grep -q '^## Stress clients' "$md"
     grep -q '^## Connection per request' "$md"
     grep -q '^## Targets' "$md"
+    # The CPU comparisons again with the yardsticks' other placement.
+    grep -q '^## CPU per request with placement cpu0: stress clients' "$md"
+    grep -q '^| CPU us/request, stress, c=1: .* | cpu0 |' "$md"
     local label row n
     for label in "${BENCH_ROWS[@]}"; do
         built "$label" || continue
         row=$(table_row "$(cat "$md")" "$label")
         [ -n "$row" ]
-        for n in 3 4 6 7 8; do # clients, req/s, p50, p99, CPU us/req
+        # clients, req/s, p50, p99, CPU us/req, context switches per request
+        for n in 3 4 6 7 8 10; do
             is_number "$(cell "$row" "$n")"
         done
-        [ "$(cell "$row" 11)" = 0 ] # errors
+        [ "$(cell "$row" 12)" = 0 ] # errors
     done
     # Every ratio in the targets table is a number.
     awk '/^## Targets/ { t = 1; next } /^(## |Notes:)/ { t = 0 }
