@@ -144,6 +144,8 @@ static int queue_put(struct queue *q, struct datagram *d)
         status = 0;
     }
     pthread_mutex_unlock(&q->lock);
+    /* Signalled after unlocking: a taker woken while we still held the
+     * lock could only go back to sleep, on the mutex this time. */
     if (status == 0)
         pthread_cond_signal(&q->not_empty);
     return status;
