@@ -303,13 +303,33 @@ median_of() {
 
 # compare NAME KEY_KIT KEY_YARD PLACEMENT GOAL : a target row from two keys.
 # When either side's runs spread wider than 1.5x (max/min), the machine was
-# busy or the placement unstable: the row says "noisy".
+# busy or the placement unstable: the row says "noisy". When the two
+# min-max ranges overlap, the runs cannot tell the sides apart: the row
+# says "ranges overlap" (a tie, whichever median came out higher).
 compare() {
-    local noisy
-    noisy=$({ stats "$2"; stats "$3"; } | awk '$2 > 0 && $3 / $2 > 1.5 { n = 1 }
-        END { if (n) print " (noisy)" }')
+    local remark
+    remark=$({ stats "$2"; stats "$3"; } | awk '
+        $2 > 0 && $3 / $2 > 1.5 { noisy = 1 }
+        NR == 1 { lo = $2; hi = $3 }
+        NR == 2 { overlap = ($2 <= hi && lo <= $3) }
+        END {
+            if (noisy) print " (noisy)"
+            else if (overlap) print " (ranges overlap)"
+        }')
     target "$1" "$4" "$(median_of "$2")" "$(median_of "$3")" \
-        "$(ratio_of "$2" "$3")" "$5" "$noisy"
+        "$(ratio_of "$2" "$3")" "$5" "$remark"
+}
+
+# compare_cpu NAME KEY_KIT KEY_YARD PLACEMENT GOAL : the same comparison in
+# server CPU per request (the median runs'). When both sides run into the
+# same ceiling (the load client, the kernel's connection set-up), their
+# rates tie and only the CPU each spent per request tells them apart.
+compare_cpu() {
+    local kit yard
+    kit=$(stats "$2" | awk '{ print $7 }')
+    yard=$(stats "$3" | awk '{ print $7 }')
+    [ -n "$kit" ] && [ -n "$yard" ] && [ "$yard" != 0.0 ] || return 0
+    target "$1" "$4" "$kit" "$yard" "$(calc "$kit / $yard" "%.2f")" "$5"
 }
 
 yardsticks() {
@@ -532,6 +552,8 @@ EOF
     server_stop "$ngx_pid" || true # nginx exits 0 on SIGTERM only as master
     compare "09-epoll/httpd / nginx (1 worker), wrk -t1 -c100" \
         "wrk|09-epoll/httpd|100|none" "wrk|nginx|100|none" none ">= 1.0"
+    compare_cpu "09-epoll/httpd / nginx (1 worker), CPU us/request" \
+        "wrk|09-epoll/httpd|100|none" "wrk|nginx|100|none" none "<= 1.0"
 }
 
 # --- the tables ---------------------------------------------------------
@@ -644,6 +666,9 @@ targets_from_tables() {
         compare "02-thread -w 10 / -w 0, connection per request, c=$c" \
             "conn|02-thread -w 10|$c|$PLACEMENT" "conn|02-thread -w 0|$c|$PLACEMENT" \
             "$PLACEMENT" ">= 1.0"
+        compare_cpu "02-thread -w 10 / -w 0, connection per request, c=$c, CPU us/request" \
+            "conn|02-thread -w 10|$c|$PLACEMENT" "conn|02-thread -w 0|$c|$PLACEMENT" \
+            "$PLACEMENT" "<= 1.0"
     done
     # CPU per request: every model against 01-iterative at concurrency 1;
     # in the connection-per-request table every model but fork, whose cost
@@ -654,6 +679,9 @@ targets_from_tables() {
         cpu_target "$PLACEMENT" conn "$c" "connection per request, c=$c" "" 03-fork
     done
     if [ -n "$OTHER_PLACEMENT" ]; then
+        compare "02-thread -w 10 / -w 0, connection per request, c=10" \
+            "cpuconn|02-thread -w 10|10|$OTHER_PLACEMENT" \
+            "cpuconn|02-thread -w 0|10|$OTHER_PLACEMENT" "$OTHER_PLACEMENT" ">= 1.0"
         cpu_target "$OTHER_PLACEMENT" cpu 1 "stress, c=1" ""
         cpu_target "$OTHER_PLACEMENT" cpuconn 10 "connection per request, c=10" 03-fork
         cpu_target "$OTHER_PLACEMENT" cpuconn 10 "connection per request, c=10" "" 03-fork
