@@ -5,7 +5,12 @@
 
 load helper
 
-setup_file() { kit_build all bench/pingpong bench/echoloop bench/connload; }
+setup_file() {
+    [ -z "$KIT_SANITIZER" ] || return 0
+    kit_build all bench/pingpong bench/echoloop bench/connload
+}
+
+setup() { tooling_test; }
 
 # The demo's cases: table label and folder.
 DEMO_ROWS=("01-iterative" "02-thread -w 0" "03-fork" "04-prefork-pool"

@@ -46,6 +46,16 @@ else
 fi
 export KIT_SLOWDOWN KIT_SANITIZER
 
+# tooling_test: for the tests of the kit's tooling (the Makefile, bench/,
+# scripts/, the documents) rather than of its C. A sanitizer changes
+# nothing they check, and the C they happen to run is checked under every
+# sanitizer by the folders' own tests, so `make check SAN=...` skips them
+# and the plain `make check` runs them. Call it from setup(); setup_file()
+# should return early when KIT_SANITIZER is set (bats cannot skip there).
+tooling_test() {
+    [ -z "$KIT_SANITIZER" ] || skip "tooling test: the plain make check runs it"
+}
+
 # require_folder NN-name: skip the test when the folder does not exist yet.
 require_folder() {
     [ -d "$KIT_ROOT/$1" ] || skip "$1 does not exist yet"

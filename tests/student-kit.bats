@@ -5,8 +5,11 @@
 load helper
 
 setup_file() {
+    [ -z "$KIT_SANITIZER" ] || return 0
     kit_build
 }
+
+setup() { tooling_test; }
 
 @test "an unknown folder in EXERCISES is an error" {
     run make -s -C "$KIT_ROOT" student-kit EXERCISES="99-nothing" STUDENT_KIT="$BATS_TEST_TMPDIR/kit.tar.gz"
