@@ -33,7 +33,10 @@ kit_build() {
 # every exiting process for leaks, valgrind runs everything ~20x slower).
 # Only deadlines that are a promise about shutdown use it.
 # KIT_SANITIZER: address, thread or empty, however make check was given it.
-KIT_SANITIZER=${SAN:-}
+# Once set, it is exported and kept: a bats file that unsets SAN and
+# MAKEFLAGS for its own scratch builds (build.bats) is read again for
+# each of its tests, and must still know what build it runs in.
+KIT_SANITIZER=${SAN:-${KIT_SANITIZER:-}}
 if [ -z "$KIT_SANITIZER" ] && [[ " ${MAKEFLAGS:-} " =~ \ SAN=([a-z]+) ]]; then
     KIT_SANITIZER=${BASH_REMATCH[1]}
 fi
