@@ -340,7 +340,7 @@ static int make_blocking(int fd)
     if (flags < 0)
         return -1;
     if ((flags & O_NONBLOCK) == 0)
-        return 0; /* Linux: one system call per connection saved */
+        return 0; /* blocking already (always, on Linux): no second call */
     return fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
 }
 
