@@ -23,9 +23,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* One read's worth of bytes is one unit of work (SPEC section 3). */
-#define CHUNK_SIZE 65536
-
 /* Serves one client until it closes: read a chunk, work, reply. The whole
  * server waits here, so nobody else is served meanwhile. */
 static void serve_client(int conn_fd, const char *peer, long delay_ms)

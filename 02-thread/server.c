@@ -43,14 +43,10 @@
 /* -w N: at most this many workers, and this many accepted connections
  * waiting for one. A full queue makes the acceptor wait, so the clients
  * beyond it wait in the kernel's listen queue instead. */
-#define MAX_WORKERS    1024
 #define QUEUE_CAPACITY 64
 /* A signal does not wake pthread_cond_wait, so an acceptor waiting for
  * room in a full queue looks at the stop flag this often. */
 #define STOP_CHECK_MS 200
-/* -w N at shutdown: a busy worker gets one delay plus this to finish the
- * reply it is working on before its connection is cut. */
-#define SHUTDOWN_GRACE_MS 1000L
 
 /* What one client's thread gets: a heap copy of everything it needs, so
  * that it never touches main's stack (main may return before it ends). */
@@ -102,7 +98,7 @@ static struct conn *accept_conn(int listen_fd, const struct server_args *args)
  * ending). */
 static void serve_client(int conn_fd, const char *peer, long delay_ms)
 {
-    char buf[SERVE_CHUNK_SIZE];
+    char buf[CHUNK_SIZE];
     ssize_t n;
 
     for (;;) {

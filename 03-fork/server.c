@@ -35,8 +35,6 @@
  * upper bound keeps a typo from forking the machine to its knees. */
 #define DEFAULT_MAX_CHILDREN 40
 #define MAX_CHILDREN_LIMIT   4096
-/* At shutdown a child gets one delay plus this to finish its reply. */
-#define SHUTDOWN_GRACE_MS 1000L
 
 /* What the SIGCHLD handler must touch, hence global (the kit's one
  * exception). `pids` has one slot per child allowed (0: a free slot), so

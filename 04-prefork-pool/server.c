@@ -39,17 +39,12 @@
 #include <unistd.h>
 
 #define DEFAULT_WORKERS 10
-#define MAX_WORKERS     256
 /* Accepted connections waiting for an idle worker. At the cap the parent
  * stops accepting: further clients wait in the kernel's listen queue
  * instead, still not refused. The cap also bounds the parent's descriptors. */
 #define PENDING_MAX 128
 /* A worker that could not be forked again is retried this often. */
 #define RESPAWN_RETRY_MS 1000
-/* At shutdown, a worker gets this long after its current unit of work to
- * exit before it is killed (it may be blocked writing to a client that
- * never reads). */
-#define SHUTDOWN_GRACE_MS 1000
 /* What a worker writes on its channel when it is free for the next client. */
 #define IDLE_BYTE 'i'
 

@@ -34,11 +34,7 @@
 #include <unistd.h>
 
 #define DEFAULT_WORKERS 10
-#define MAX_WORKERS     256
-/* At shutdown, a worker gets this long after its current unit of work to
- * exit before it is killed (it may be blocked writing to a client that
- * never reads). */
-#define SHUTDOWN_GRACE_MS 1000
+
 /* How long the parent waits before trying a failed fork again. */
 #define RESPAWN_RETRY_S 1
 

@@ -36,7 +36,6 @@
 #include <unistd.h>
 
 #define DEFAULT_WORKERS 20
-#define MAX_WORKERS     1000
 /* Requests received but not yet taken by a worker, and replies made but
  * not yet sent. Each holds up to 64 KiB, so these bound the memory. */
 #define REQUEST_QUEUE_SIZE 64

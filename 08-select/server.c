@@ -31,8 +31,6 @@
 #include <sys/select.h>
 #include <unistd.h>
 
-/* One read's worth of bytes is one unit of work (SPEC section 3). */
-#define CHUNK_SIZE 65536
 /* Back-pressure: while a client has this much output waiting, stop reading
  * from it (as OpenBSD nc does). Its requests wait in the kernel, and
  * pending output stays under READ_PAUSE_BYTES + CHUNK_SIZE. */

@@ -16,7 +16,6 @@
 /* Jobs waiting for a worker (the bounded queue) and the most workers -w
  * may ask for. */
 #define WORK_QUEUE_CAP 1024
-#define MAX_WORKERS    256
 /* Finished jobs kept for reuse, so the steady state allocates nothing. */
 #define SPARE_JOBS_MAX 256
 

@@ -34,8 +34,6 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-/* One read's worth of bytes is one unit of work (SPEC section 3). */
-#define CHUNK_SIZE 65536
 /* Events taken from the kernel per epoll_wait. */
 #define MAX_EVENTS 256
 /* Back-pressure: above this much unsent output the loop stops reading from

@@ -10,7 +10,7 @@
 
 int serve_upper_connection(int conn_fd, const char *peer, long delay_ms)
 {
-    char buf[SERVE_CHUNK_SIZE];
+    char buf[CHUNK_SIZE];
     ssize_t n;
 
     while ((n = read_some(conn_fd, buf, sizeof buf)) > 0) {

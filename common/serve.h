@@ -8,9 +8,6 @@
 #ifndef KIT_SERVE_H
 #define KIT_SERVE_H
 
-/* One read's worth of bytes is one unit of work (SPEC section 3). */
-#define SERVE_CHUNK_SIZE 65536
-
 /* Serves conn_fd until the peer closes (returns 0), an I/O error (reported
  * as "server: read from PEER: reason", returns -1) or a stop signal
  * (returns -1 with errno EINTR, nothing reported). A half-closed peer gets

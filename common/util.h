@@ -7,6 +7,16 @@
 #include <signal.h>
 #include <stdbool.h>
 
+/* The kit's shared limits, each defined once and used by every folder. */
+/* One read's worth of bytes: the unit of work of the TCP servers. */
+#define CHUNK_SIZE 65536
+/* How long a stopping server waits for its workers (threads or processes)
+ * to finish before it gives up on them (SIGKILL for processes). */
+#define SHUTDOWN_GRACE_MS 1000L
+/* The largest -w N any server accepts: a typo like -w 100000 is refused
+ * instead of exhausting the machine. */
+#define MAX_WORKERS 1024
+
 /* Remembers the program's name (the last part of argv[0]) for messages. */
 void set_progname(const char *argv0);
 const char *progname(void);
