@@ -4,8 +4,11 @@
 #include "http_conn.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -220,31 +223,33 @@ int http_conn_write(struct conn *conn, const struct http_replies *replies)
     return 0;
 }
 
-/* What the connection waits for now, from its state. */
-static enum conn_wait current_wait(const struct conn *conn)
+struct conn *http_conn_new(int fd, const struct sockaddr *addr,
+                           socklen_t addr_len, struct conn **list)
 {
-    if (conn->lingering)
-        return WAIT_LINGER;
-    if (http_conn_output_waits(conn) || http_body_pending(&conn->body))
-        return WAIT_TRANSFER;
-    if (conn->in_len > 0 || !conn->answered)
-        return WAIT_HEAD;
-    return WAIT_IDLE;
+    struct conn *conn = malloc(sizeof *conn);
+
+    if (conn == NULL)
+        return NULL;
+    /* Only the header fields: the two buffers need no clearing. */
+    memset(conn, 0, offsetof(struct conn, in));
+    conn->fd = fd;
+    conn->events = EPOLLIN;
+    format_peer(addr, addr_len, conn->peer, sizeof conn->peer);
+    conn->next = *list;
+    if (*list != NULL)
+        (*list)->prev = conn;
+    *list = conn;
+    return conn;
 }
 
-void http_conn_set_deadline(struct conn *conn, double now,
-                            const struct http_timeouts *timeouts)
+void http_conn_free(struct conn *conn, struct conn **list)
 {
-    enum conn_wait wait = current_wait(conn);
-    long seconds = timeouts->idle;
-
-    /* Same wait as before: only moving data renews its deadline. */
-    if (wait == conn->wait && wait != WAIT_TRANSFER)
-        return;
-    if (wait == WAIT_HEAD)
-        seconds = timeouts->head;
-    else if (wait == WAIT_LINGER)
-        seconds = LINGER_TIMEOUT_S;
-    conn->wait = wait;
-    conn->deadline = now + (double)seconds;
+    close(conn->fd);
+    if (conn->prev != NULL)
+        conn->prev->next = conn->next;
+    else
+        *list = conn->next;
+    if (conn->next != NULL)
+        conn->next->prev = conn->prev;
+    free(conn);
 }

@@ -18,6 +18,7 @@
 
 #include "http.h"
 #include "http_body.h"
+#include "http_deadline.h"
 #include "net.h"
 
 #include <stdint.h>
@@ -28,8 +29,6 @@
 /* After the last reply, bytes of the client's we read and drop before we
  * stop waiting for its end of file and close anyway. */
 #define LINGER_MAX 65536
-/* ... and seconds we wait for that end of file (nginx's lingering_timeout). */
-#define LINGER_TIMEOUT_S 5
 
 struct http_reply {
     char text[256];
@@ -39,21 +38,6 @@ struct http_reply {
 /* Formatted once at start: 200 by [keep-alive][HEAD], 400, 100 Continue. */
 struct http_replies {
     struct http_reply ok[2][2], bad, go_on;
-};
-
-/* The deadlines, in seconds (httpd -H and -k). */
-struct http_timeouts {
-    long head; /* from a head's first byte (or the connection) to its end */
-    long idle; /* keep-alive silence; a body or replies not moving */
-};
-
-/* What the connection's deadline is for. */
-enum conn_wait {
-    WAIT_NONE,     /* not set yet: the next check sets it */
-    WAIT_HEAD,     /* a request head to arrive in full */
-    WAIT_IDLE,     /* the next request on a kept-alive connection */
-    WAIT_TRANSFER, /* a body being read or replies being written to move */
-    WAIT_LINGER    /* the client's end of file after the last reply */
 };
 
 struct conn {
@@ -89,11 +73,12 @@ int http_conn_write(struct conn *conn, const struct http_replies *replies);
 /* True while replies wait to be written (watch EPOLLOUT, not EPOLLIN). */
 bool http_conn_output_waits(const struct conn *conn);
 
-/* After each event: works out what the connection now waits for and, when
- * that changed (or data moved), its deadline from now. A head's deadline
- * is not moved by its bytes arriving: a client sending one byte a second
- * (slowloris) still has only timeouts->head seconds for the whole head. */
-void http_conn_set_deadline(struct conn *conn, double now,
-                            const struct http_timeouts *timeouts);
+/* A new connection on fd, added at the head of *list; NULL when out of
+ * memory (fd is left open). */
+struct conn *http_conn_new(int fd, const struct sockaddr *addr,
+                           socklen_t addr_len, struct conn **list);
+
+/* Takes conn out of *list, closes its socket, frees it. */
+void http_conn_free(struct conn *conn, struct conn **list);
 
 #endif

@@ -4,14 +4,17 @@
  * What it teaches: the same epoll loop as server.c speaking a real
  * protocol. HTTP/1.1 keeps a connection open for more requests
  * (keep-alive) and lets a client send several requests without waiting
- * (pipelining), so the loop must find where each request ends (http.c),
- * answer them in order, and close only when asked. Speed comes from doing
- * little: no allocation per request, replies formatted once at start, one
- * read and one write per request when requests come one at a time.
+ * (pipelining), so the loop must find where each request and its body end
+ * (http.c, http_body.c), answer them in order (http_conn.c), and close
+ * only when asked, or when a client overstays (http_deadline.c). Speed
+ * comes from doing little: no allocation per request, replies formatted
+ * once at start, one read and one write per request when requests come
+ * one at a time.
  *
  * Run:   ./09-epoll/httpd 8080      then  curl -i http://localhost:8080/
- * Look:  wrk -t1 -c100 -d10s http://127.0.0.1:8080/ (see bench.sh for the
- *        comparison with nginx), or a browser on http://localhost:8080/.
+ * Look:  wrk -t1 -c100 -d10s http://127.0.0.1:8080/ (bench/ compares it
+ *        with nginx); `./09-epoll/httpd -H 2 8080` and `nc localhost 8080`
+ *        typing nothing: dropped after 2 s, with a line on stderr.
  *
  * Linux-only calls (no _GNU_SOURCE needed here): epoll_create1,
  * epoll_ctl, epoll_wait; accept4 is in listener.c.
@@ -25,7 +28,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,11 +37,6 @@
 
 #define MAX_EVENTS         256
 #define ACCEPTS_PER_WAKEUP 64
-/* The deadlines (-H, -k): nginx gives 60 s to a head and 75 s to an idle
- * keep-alive connection; a head that needs more than 10 s is an attack or
- * a lost client, and both cost a descriptor while they wait. */
-#define HEAD_TIMEOUT_S 10
-#define IDLE_TIMEOUT_S 60
 /* How often the connections are checked against their deadlines. */
 #define TIMEOUT_SCAN_MS 250
 
@@ -77,14 +74,7 @@ static void close_conn(struct httpd *httpd, struct conn *conn)
 {
     if (!httpd->quiet)
         printf("Client disconnected: %s\n", conn->peer);
-    close(conn->fd);
-    if (conn->prev != NULL)
-        conn->prev->next = conn->next;
-    else
-        httpd->conns = conn->next;
-    if (conn->next != NULL)
-        conn->next->prev = conn->prev;
-    free(conn);
+    http_conn_free(conn, &httpd->conns);
 }
 
 static void handle_event(struct httpd *httpd, struct conn *conn,
@@ -106,7 +96,7 @@ static void add_conn(void *context, int fd, const struct sockaddr *addr,
                      socklen_t addr_len)
 {
     struct httpd *httpd = context;
-    struct conn *conn = malloc(sizeof *conn);
+    struct conn *conn = http_conn_new(fd, addr, addr_len, &httpd->conns);
     struct epoll_event watch = {.events = EPOLLIN, .data.ptr = conn};
     int on = 1;
 
@@ -116,40 +106,15 @@ static void add_conn(void *context, int fd, const struct sockaddr *addr,
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) != 0 ||
         epoll_ctl(httpd->epoll_fd, EPOLL_CTL_ADD, fd, &watch) != 0) {
         report_errno("accept (connection closed)");
-        free(conn);
-        close(fd);
+        if (conn != NULL)
+            http_conn_free(conn, &httpd->conns);
+        else
+            close(fd);
         return;
     }
-    /* Only the header fields: the two buffers need no clearing. */
-    memset(conn, 0, offsetof(struct conn, in));
-    conn->fd = fd;
-    conn->events = EPOLLIN;
-    format_peer(addr, addr_len, conn->peer, sizeof conn->peer);
     http_conn_set_deadline(conn, now_seconds(), &httpd->timeouts);
-    conn->next = httpd->conns;
-    if (httpd->conns != NULL)
-        httpd->conns->prev = conn;
-    httpd->conns = conn;
     if (!httpd->quiet)
         printf("Client connected: %s\n", conn->peer);
-}
-
-static void report_timeout(const struct httpd *httpd, const struct conn *conn)
-{
-    const char *what = "no progress for";
-    long seconds = httpd->timeouts.idle;
-
-    if (conn->wait == WAIT_HEAD) {
-        what = "no complete request head in";
-        seconds = httpd->timeouts.head;
-    } else if (conn->wait == WAIT_IDLE)
-        what = "idle for";
-    else if (conn->wait == WAIT_LINGER) {
-        what = "no end of file after the last reply in";
-        seconds = LINGER_TIMEOUT_S;
-    }
-    fprintf(stderr, "%s: dropped %s: %s %ld s\n", progname(), conn->peer, what,
-            seconds);
 }
 
 /* Closes every connection past its deadline. Teaching shortcut: a walk
@@ -167,7 +132,7 @@ static void drop_expired(struct httpd *httpd, double now)
         struct conn *next = conn->next;
         if (now >= conn->deadline) {
             if (!httpd->quiet)
-                report_timeout(httpd, conn);
+                http_report_timeout(conn, &httpd->timeouts);
             close_conn(httpd, conn);
         }
         conn = next;
@@ -212,15 +177,8 @@ static int set_up(struct httpd *httpd)
 
 static void tear_down(struct httpd *httpd)
 {
-    struct conn *conn = httpd->conns;
-
-    while (conn != NULL) { /* no "disconnected" lines at shutdown */
-        struct conn *next = conn->next;
-        close(conn->fd);
-        free(conn);
-        conn = next;
-    }
-    httpd->conns = NULL;
+    while (httpd->conns != NULL) /* no "disconnected" lines at shutdown */
+        http_conn_free(httpd->conns, &httpd->conns);
     if (httpd->epoll_fd >= 0)
         close(httpd->epoll_fd);
     listener_close(&httpd->listener);
