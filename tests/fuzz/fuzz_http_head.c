@@ -7,9 +7,14 @@
  *  - the parser is consistent as bytes arrive: every shorter prefix of a
  *    complete head is INCOMPLETE (never BAD, never COMPLETE earlier), since
  *    httpd calls it again each time more bytes come in;
+ *  - an accepted head holds no control byte outside what the grammar
+ *    allows: LF ending a line, CR just before it, HTAB inside a header
+ *    value (after its colon). NUL, ESC, DEL or a lone CR anywhere, or
+ *    HTAB in the request line or a name, must have made it HTTP_BAD;
  *  - it reads only the bytes it is given (ASan sees an exact-size copy). */
 #include "http.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +36,33 @@ static enum http_verdict parse_copy(const uint8_t *data, size_t len,
     return verdict;
 }
 
+/* The control-byte property above, over the len bytes of a head. */
+static void check_control_bytes(const uint8_t *head, size_t len)
+{
+    bool request_line = true, in_value = false, line_empty = true;
+
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = head[i];
+        if (c == '\n') {
+            /* Blank lines before the request line do not end it. */
+            request_line = request_line && line_empty;
+            in_value = false;
+            line_empty = true;
+            continue;
+        }
+        if (c != '\r')
+            line_empty = false;
+        if (c == ':' && !request_line)
+            in_value = true;
+        if (c == '\r' && i + 1 < len && head[i + 1] == '\n')
+            continue;
+        if (c == '\t' && in_value)
+            continue;
+        if (c < ' ' || c == 0x7f)
+            abort();
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct http_request request, earlier;
@@ -49,6 +81,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (request.body_len > (size_t)HTTP_BODY_MAX)
         abort();
+    if (request.chunked && request.body_len != 0)
+        abort(); /* both framings at once: the smuggling rule */
+    check_control_bytes(data, request.head_len);
     /* Every prefix shorter than the head: INCOMPLETE. Check them all for
      * short heads, a sample for long ones. */
     step = request.head_len < 512 ? 1 : request.head_len / 97 + 1;
