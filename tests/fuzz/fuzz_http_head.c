@@ -11,8 +11,12 @@
  *    allows: LF ending a line, CR just before it, HTAB inside a header
  *    value (after its colon). NUL, ESC, DEL or a lone CR anywhere, or
  *    HTAB in the request line or a name, must have made it HTTP_BAD;
+ *  - the bytes after the head, skipped as its body (http_body.c), give
+ *    the same verdict and the same count whether they arrive at once or
+ *    one byte at a time, as httpd may receive them;
  *  - it reads only the bytes it is given (ASan sees an exact-size copy). */
 #include "http.h"
+#include "http_body.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -63,6 +67,34 @@ static void check_control_bytes(const uint8_t *head, size_t len)
     }
 }
 
+/* Skips data[0..len) as the body of request, at once and then byte by
+ * byte: both must agree. */
+static void check_body(const struct http_request *request, const uint8_t *data,
+                       size_t len)
+{
+    struct http_body whole, bytes;
+    enum http_body_verdict at_once, one_by_one;
+    size_t used = 0, total = 0;
+    char *copy = malloc(len > 0 ? len : 1);
+
+    if (copy == NULL)
+        abort();
+    memcpy(copy, data, len);
+    http_body_begin(&whole, request);
+    http_body_begin(&bytes, request);
+    at_once = http_body_skip(&whole, copy, len, &used);
+    one_by_one = http_body_pending(&bytes) ? HTTP_BODY_MORE : HTTP_BODY_DONE;
+    for (size_t i = 0; i < len && one_by_one == HTTP_BODY_MORE; i++) {
+        size_t one = 0;
+        one_by_one = http_body_skip(&bytes, copy + i, 1, &one);
+        total += one;
+    }
+    if (at_once != one_by_one || used > len ||
+        (at_once != HTTP_BODY_BAD && used != total))
+        abort();
+    free(copy);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct http_request request, earlier;
@@ -91,5 +123,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (parse_copy(data, k, &earlier) != HTTP_INCOMPLETE)
             abort();
     /* More bytes after a complete head change nothing about the head. */
+    check_body(&request, data + request.head_len, size - request.head_len);
     return 0;
 }
