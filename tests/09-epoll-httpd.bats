@@ -207,10 +207,16 @@ CLOSE='Host: x\r\nConnection: close\r\n\r\n'
     # A client waits for this line before it sends its body.
     IFS= read -r -t 3 first <&5 || true
     [ "${first%$'\r'}" = "HTTP/1.1 100 Continue" ] || { echo "first line: '$first'"; return 1; }
-    printf "helloGET /next HTTP/1.1\\r\\n$CLOSE" >&5
+    printf 'helloGET /next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >&5
     run timeout 5 cat <&5
     exec 5<&-
     [ "$(count_in_output 'HTTP/1.1 200 OK')" -eq 2 ]
+}
+
+@test "httpd: Expect: 100-continue with Connection: close is answered at once, no 100" {
+    start_program 09-epoll/httpd -q 0
+    http_expect 'POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\nConnection: close\r\n\r\n' "HTTP/1.1 200 OK" closed
+    [ "$(count_in_output 'HTTP/1.1 100')" -eq 0 ]
 }
 
 @test "httpd: curl sends 2 MB with Expect: 100-continue, its second request is answered" {
@@ -230,6 +236,20 @@ CLOSE='Host: x\r\nConnection: close\r\n\r\n'
     http_raw "POST / HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n${chunks}GET / HTTP/1.1\\r\\n$CLOSE"
     [ "$(count_in_output 'HTTP/1.1 200 OK')" -eq 2 ] || { echo "$output"; return 1; }
     [ "$stderr" = closed ]
+}
+
+@test "httpd: a chunked body split across reads anywhere is still skipped" {
+    start_program 09-epoll/httpd -q 0
+    exec 5<>"/dev/tcp/127.0.0.1/$PORT"
+    for piece in 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1' \
+        '0\r' '\nabcdefghijklmnop\r' '\n0\r\n' '\r' "\\nGET / HTTP/1.1\\r\\n$CLOSE"; do
+        # shellcheck disable=SC2059 # the pieces are printf formats (\r, \n)
+        printf "$piece" >&5
+        sleep 0.1
+    done
+    run timeout 5 cat <&5
+    exec 5<&-
+    [ "$(count_in_output 'HTTP/1.1 200 OK')" -eq 2 ] || { echo "$output"; return 1; }
 }
 
 @test "httpd: a malformed or oversized chunk gets 400 and a close" {
