@@ -30,6 +30,12 @@ static int hex_value(char c)
     return -1;
 }
 
+/* What a chunk extension or a trailer may hold: as a header value. */
+static bool is_field_char(char c)
+{
+    return c == '\t' || ((unsigned char)c >= ' ' && c != 0x7f);
+}
+
 /* The end of a size line: data follows, or the last chunk's trailers. */
 static enum http_body_verdict end_size_line(struct http_body *body)
 {
@@ -58,8 +64,7 @@ static enum http_body_verdict size_byte(struct http_body *body, char c)
     if (c == '\n')
         return end_size_line(body);
     if (body->state == CHUNK_EXT) /* skipped: control bytes refused */
-        return (c >= ' ' && c != 0x7f) || c == '\t' ? HTTP_BODY_MORE
-                                                    : HTTP_BODY_BAD;
+        return is_field_char(c) ? HTTP_BODY_MORE : HTTP_BODY_BAD;
     if (c == ';' && body->digits) {
         body->state = CHUNK_EXT;
         return HTTP_BODY_MORE;
@@ -100,14 +105,15 @@ static enum http_body_verdict trailer_byte(struct http_body *body, char c)
             return HTTP_BODY_DONE;
         body->state = CHUNK_TRAILER;
         body->blank = true;
-    } else if (body->state == CHUNK_TRAILER_LF)
-        return HTTP_BODY_BAD; /* a CR that does not end the line */
-    else if (c == '\r')
-        body->state = CHUNK_TRAILER_LF;
-    else if ((c >= ' ' && c != 0x7f) || c == '\t')
-        body->blank = false;
-    else
+        return HTTP_BODY_MORE;
+    }
+    /* A CR only just before LF; no other control byte. */
+    if (body->state == CHUNK_TRAILER_LF || (c != '\r' && !is_field_char(c)))
         return HTTP_BODY_BAD;
+    if (c == '\r')
+        body->state = CHUNK_TRAILER_LF;
+    else
+        body->blank = false;
     return HTTP_BODY_MORE;
 }
 
