@@ -19,6 +19,7 @@
 #include "http.h"
 #include "http_body.h"
 #include "http_deadline.h"
+#include "http_reply.h"
 #include "net.h"
 
 #include <stdint.h>
@@ -29,16 +30,6 @@
 /* After the last reply, bytes of the client's we read and drop before we
  * stop waiting for its end of file and close anyway. */
 #define LINGER_MAX 65536
-
-struct http_reply {
-    char text[256];
-    size_t len;
-};
-
-/* Formatted once at start: 200 by [keep-alive][HEAD], 400, 100 Continue. */
-struct http_replies {
-    struct http_reply ok[2][2], bad, go_on;
-};
 
 struct conn {
     int fd;
@@ -59,8 +50,6 @@ struct conn {
     char out[OUT_MAX];
 };
 
-void http_format_replies(struct http_replies *replies);
-
 /* The socket is readable: read, answer what is complete, write. Returns
  * -1 when the connection must be closed (end of file, error, linger
  * done). */
@@ -70,8 +59,15 @@ int http_conn_read(struct conn *conn, const struct http_replies *replies);
  * were waiting for room. Returns -1 when the connection must be closed. */
 int http_conn_write(struct conn *conn, const struct http_replies *replies);
 
-/* True while replies wait to be written (watch EPOLLOUT, not EPOLLIN). */
+/* True while replies wait to be written. */
 bool http_conn_output_waits(const struct conn *conn);
+
+/* Makes epoll watch conn for EPOLLIN, or for EPOLLOUT while replies wait
+ * (a client that does not read its replies gets no more parsing:
+ * back-pressure with fixed buffers). In the steady state this never
+ * changes, so the loop makes no epoll_ctl call per request. Returns 0, or
+ * -1 with errno. */
+int http_conn_watch(struct conn *conn, int epoll_fd);
 
 /* A new connection on fd, added at the head of *list; NULL when out of
  * memory (fd is left open). */

@@ -8,8 +8,8 @@
  * (http.c, http_body.c), answer them in order (http_conn.c), and close
  * only when asked, or when a client overstays (http_deadline.c). Speed
  * comes from doing little: no allocation per request, replies formatted
- * once at start, one read and one write per request when requests come
- * one at a time.
+ * once at start (http_reply.c), one read and one write per request when
+ * requests come one at a time.
  *
  * Run:   ./09-epoll/httpd 8080      then  curl -i http://localhost:8080/
  * Look:  wrk -t1 -c100 -d10s http://127.0.0.1:8080/ (bench/ compares it
@@ -50,23 +50,6 @@ struct httpd {
     struct http_replies replies;
 };
 
-/* EPOLLIN unless replies wait (a client that does not read its replies
- * gets no more parsing: back-pressure with fixed buffers); EPOLLOUT only
- * while they wait. In the steady state this never changes, so the loop
- * makes no epoll_ctl call per request. */
-static int update_events(struct httpd *httpd, struct conn *conn)
-{
-    struct epoll_event change = {.events = http_conn_output_waits(conn)
-                                               ? (uint32_t)EPOLLOUT
-                                               : (uint32_t)EPOLLIN,
-                                 .data.ptr = conn};
-
-    if (change.events == conn->events)
-        return 0;
-    conn->events = change.events;
-    return epoll_ctl(httpd->epoll_fd, EPOLL_CTL_MOD, conn->fd, &change);
-}
-
 /* Connections are closed from handle_event, on their own event, or by
  * drop_expired after the events are handled: no later entry of the same
  * epoll_wait array can point to a freed one. */
@@ -84,7 +67,7 @@ static void handle_event(struct httpd *httpd, struct conn *conn,
                       ? http_conn_write(conn, &httpd->replies)
                       : http_conn_read(conn, &httpd->replies);
 
-    if (outcome != 0 || update_events(httpd, conn) != 0) {
+    if (outcome != 0 || http_conn_watch(conn, httpd->epoll_fd) != 0) {
         close_conn(httpd, conn);
         return;
     }
