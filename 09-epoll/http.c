@@ -1,13 +1,25 @@
-/* http.c - the request-head parser (see http.h). One pass, line by line. */
+/* http.c - the request-head parser (see http.h). One pass, line by line:
+ * the request line, then each header line, until the blank line. */
 #include "http.h"
 
 #include <string.h>
 
-/* RFC 9110 token characters: method and header names. */
+/* RFC 9110 token characters: method and header names. The c != 0 is not
+ * a detail: strchr finds the string's own terminating NUL, so without it
+ * a NUL byte would count as a token character (and "Content-Length\0:"
+ * would be a harmless unknown header, its body read as a request). */
 static bool is_token_char(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c) != NULL;
+           (c >= '0' && c <= '9') ||
+           (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+/* A header value may hold visible bytes, spaces, HTAB and bytes >= 0x80
+ * (RFC 9110 5.5); every other control byte is refused. */
+static bool is_value_char(unsigned char c)
+{
+    return c >= ' ' ? c != 0x7f : c == '\t';
 }
 
 /* ASCII only, on purpose: strcasecmp would consult the locale. */
@@ -110,11 +122,35 @@ static bool parse_length(const char *value, size_t len, size_t *out)
 
 /* What the headers say that matters here. */
 struct head_facts {
-    bool close, keep_alive, has_length;
+    bool close, keep_alive, has_length, chunked, expect_continue;
+    int hosts, encodings;
     size_t length;
 };
 
-/* "Name: value" with optional spaces around the value. */
+/* One header this server acts on; false when its value is refused. */
+static bool note_header(const char *name, size_t name_len, const char *value,
+                        size_t len, struct head_facts *facts)
+{
+    if (same_word(name, name_len, "connection"))
+        parse_connection(value, len, &facts->close, &facts->keep_alive);
+    else if (same_word(name, name_len, "host"))
+        facts->hosts++;
+    else if (same_word(name, name_len, "expect"))
+        facts->expect_continue = same_word(value, len, "100-continue");
+    else if (same_word(name, name_len, "content-length")) {
+        if (facts->has_length || !parse_length(value, len, &facts->length))
+            return false;
+        facts->has_length = true;
+    } else if (same_word(name, name_len, "transfer-encoding")) {
+        /* Only chunked, once: gzip and the rest would need decoding. */
+        facts->encodings++;
+        facts->chunked = same_word(value, len, "chunked");
+        return facts->chunked;
+    }
+    return true;
+}
+
+/* "Name: value" with optional spaces or tabs around the value. */
 static bool parse_header(const char *line, size_t len, struct head_facts *facts)
 {
     size_t i = 0, name_len, start, end;
@@ -125,8 +161,7 @@ static bool parse_header(const char *line, size_t len, struct head_facts *facts)
     if (name_len == 0 || i == len || line[i] != ':')
         return false; /* also refuses obsolete folding (leading space) */
     for (size_t k = i + 1; k < len; k++)
-        if (((unsigned char)line[k] < ' ' && line[k] != '\t') ||
-            line[k] == 0x7f)
+        if (!is_value_char((unsigned char)line[k]))
             return false;
     start = i + 1;
     end = len;
@@ -134,17 +169,18 @@ static bool parse_header(const char *line, size_t len, struct head_facts *facts)
         start++;
     while (end > start && (line[end - 1] == ' ' || line[end - 1] == '\t'))
         end--;
-    if (same_word(line, name_len, "connection"))
-        parse_connection(line + start, end - start, &facts->close,
-                         &facts->keep_alive);
-    else if (same_word(line, name_len, "content-length")) {
-        if (facts->has_length ||
-            !parse_length(line + start, end - start, &facts->length))
-            return false;
-        facts->has_length = true;
-    } else if (same_word(line, name_len, "transfer-encoding"))
+    return note_header(line, name_len, line + start, end - start, facts);
+}
+
+/* The rules that concern the headers together (RFC 9112 3.2 and 6.1). */
+static bool facts_agree(const struct head_facts *facts, int minor)
+{
+    if (minor == 1 && facts->hosts != 1)
+        return false; /* HTTP/1.1 needs exactly one Host */
+    if (facts->encodings > 1 || (facts->encodings == 1 && minor == 0))
         return false;
-    return true;
+    /* Both lengths: a proxy may believe one and we the other. */
+    return !(facts->encodings == 1 && facts->has_length);
 }
 
 /* For a head not complete yet: can what came so far start a request?
@@ -162,7 +198,7 @@ static bool could_start(const char *buf, size_t len)
 enum http_verdict http_parse_head(const char *buf, size_t len,
                                   struct http_request *request)
 {
-    struct head_facts facts = {false, false, false, 0};
+    struct head_facts facts = {0};
     size_t pos = 0, line_len;
     const char *line;
     int minor = 0;
@@ -187,9 +223,13 @@ enum http_verdict http_parse_head(const char *buf, size_t len,
         if (!parse_header(line, line_len, &facts))
             return HTTP_BAD;
     }
+    if (!facts_agree(&facts, minor))
+        return HTTP_BAD;
     request->head_len = pos;
     request->body_len = facts.has_length ? facts.length : 0;
+    request->chunked = facts.chunked;
     request->head_method = head_method;
     request->keep_alive = !facts.close && (minor == 1 || facts.keep_alive);
+    request->expect_continue = minor == 1 && facts.expect_continue;
     return HTTP_COMPLETE;
 }
