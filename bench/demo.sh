@@ -10,7 +10,7 @@
 #   DEMO_DELAY_MS=100 DEMO_CLIENTS=10 bench/demo.sh   (the defaults)
 #
 # Exit status 1 when a server or client failed, a server did not exit 0 on
-# SIGTERM, or a folder could not run. Absent folders are skipped with a note.
+# SIGTERM, or a folder could not run.
 set -uo pipefail
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -61,7 +61,6 @@ expected_seconds() {
 
 failures=0
 rows=()
-absent=()
 total=${#CASES[@]}
 index=0
 echo "demo: $CLIENTS clients x 8 messages, $DELAY_MS ms of work per message"
@@ -69,11 +68,6 @@ for case in "${CASES[@]}"; do
     IFS='|' read -r folder options model workers concurrent parallel <<<"$case"
     index=$((index + 1))
     label="$folder${options:+ $options}"
-    if ! present "$folder"; then
-        echo "[$index/$total] $label: absent, skipped"
-        absent+=("$label")
-        continue
-    fi
     expected=$(expected_seconds "$workers")
     # A serial server keeps the last client waiting for all the others:
     # give every reply that long, plus a margin, before calling it lost.
@@ -125,10 +119,6 @@ for row in "${rows[@]}"; do
         "$expected" "$measured" "$ratio" "$concurrent" "$parallel"
 done
 echo
-if [ "${#absent[@]}" -gt 0 ]; then
-    skipped=$(printf '%s, ' "${absent[@]}")
-    echo "not built yet, skipped: ${skipped%, }"
-fi
 echo "expected: 8*N*D for a serial model, 8*D when each client has its own"
 echo "worker, 8*D*ceil(N/W) for a pool of W (N=$CLIENTS clients, D=$DELAY_MS ms)."
 echo "concurrent: several clients in progress at once; parallel: several"
