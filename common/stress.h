@@ -14,6 +14,7 @@
 #define KIT_STRESS_H
 
 #include "options.h"
+#include "trace.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,14 +31,22 @@ bool stress_reply_ok(long round, const char *reply, size_t len);
 struct stress_report {
     long clients;
     long rounds;
-    long *replies;        /* replies[i]: replies client i received */
-    bool *failed;         /* failed[i]: client i stopped on an error */
-    double *latencies_ms; /* latencies_ms[i * rounds + k] */
+    long *replies;             /* replies[i]: replies client i received */
+    bool *failed;              /* failed[i]: client i stopped on an error */
+    double *latencies_ms;      /* latencies_ms[i * rounds + k] */
+    struct stress_trace trace; /* -o FILE: every request's times */
 };
 
-int stress_report_init(struct stress_report *report, long clients, long rounds);
+/* A report for args->clients simulated clients of args->rounds messages,
+ * with a trace when args->trace_path is set; the run's clock starts here. */
+int stress_report_init(struct stress_report *report,
+                       const struct client_args *args);
 void stress_report_free(struct stress_report *report);
 
+/* Client `client` is sending its next request; returns now_seconds(), the
+ * time the request's latency counts from. Only the trace needs this call:
+ * it keeps the send time of a request that never gets its reply. */
+double stress_record_send(struct stress_report *report, long client);
 /* Client `client` got a correct reply after latency_ms; prints
  * "- [client] Reply: WORD" unless quiet. */
 void stress_record_reply(struct stress_report *report, long client,
@@ -46,8 +55,9 @@ void stress_record_reply(struct stress_report *report, long client,
 void stress_record_failure(struct stress_report *report, long client,
                            const char *what);
 
-/* Prints the summary line and returns the exit status: 0 only when no
- * client failed and every reply arrived. */
+/* Prints the summary line, then writes the trace (when asked for), and
+ * returns the exit status: 0 only when no client failed, every reply
+ * arrived and the trace, if any, was written. */
 int stress_summary(const struct stress_report *report, double elapsed_s);
 
 /* One simulated client over a blocking TCP connection: connect, then R
