@@ -113,8 +113,9 @@ measure() {
     return "$status"
 }
 
-# stats KEY : "median min max p50 p99 errors cpu_us" of KEY's runs (p50,
-# p99 and CPU from the median run), or nothing.
+# stats KEY : "median min max p50 p99 errors cpu_us switches" of KEY's
+# runs (p50, p99, CPU and switches per request from the median run), or
+# nothing.
 stats() {
     awk -F'\t' -v k="$1" '$1 == k { n++; rate[n] = $7; line[n] = $0; err += $10 }
         END {
@@ -126,7 +127,7 @@ stats() {
                 }
             m = idx[int((n + 1) / 2)]
             split(line[m], f, "\t")
-            print rate[m], rate[idx[1]], rate[idx[n]], f[8], f[9], err, f[12]
+            print rate[m], rate[idx[1]], rate[idx[n]], f[8], f[9], err, f[12], f[15]
         }' "$ROWS"
 }
 

@@ -36,7 +36,7 @@ pair() {
 }
 
 yardsticks() {
-    local place c driver="$KIT_ROOT/09-epoll/client"
+    local place c goal driver="$KIT_ROOT/09-epoll/client"
     echo
     echo "== yardsticks (same placement for both sides, alternating runs)"
     for place in $YARD_PLACEMENTS; do
@@ -63,9 +63,14 @@ yardsticks() {
                 "yard|02-thread -w 0|$c|$place" "02-thread -w 0" \
                 "$KIT_ROOT/02-thread/server -w 0 -q -d 0 0" "$c" "$place" \
                 "$driver" "$driver"
+            # At 100 clients a thread per client sleeps and is woken once
+            # per request where the loop serves many per wake-up: the
+            # price of the model, shown without a target.
+            goal=">= 0.7"
+            [ "$c" = 10 ] || goal="the price of the model"
             compare "02-thread c=$c / bare epoll loop" \
                 "yard|02-thread -w 0|$c|$place" "yard|echoloop, for 02|$c|$place" \
-                "$place" ">= 0.7"
+                "$place" "$goal"
         done
     done
     client_doubling
@@ -77,7 +82,7 @@ yardsticks() {
 # connections each, started together): if two processes do not raise the
 # aggregate rate, one client was enough.
 client_doubling() {
-    local folder=09-epoll options="-w 0" c=100 place=$PLACEMENT r run
+    local folder=09-epoll options="-w 0" c=100 place=$PLACEMENT r run ratio
     local label="$folder${options:+ $options}" client="$KIT_ROOT/$folder/client"
     # shellcheck disable=SC2046,SC2086
     server_start "$BENCH_TMP/dbl" $(pin "$place") "$KIT_ROOT/$folder/server" \
@@ -93,11 +98,11 @@ client_doubling() {
     progress "double|one client|$c|$place" "$label, 1 client x $c"
     progress "double|two clients|$c|$place" "$label, 2 clients x $((c / 2))"
     server_stop "$SERVER_PID" || note "$label did not exit 0 on SIGTERM"
+    ratio=$(ratio_of "double|two clients|$c|$place" "double|one client|$c|$place")
     target "$label c=$c: 2 client processes / 1" "$place" \
         "$(median_of "double|two clients|$c|$place")" \
-        "$(median_of "double|one client|$c|$place")" \
-        "$(ratio_of "double|two clients|$c|$place" "double|one client|$c|$place")" \
-        "<= 1.1"
+        "$(median_of "double|one client|$c|$place")" "$ratio" \
+        "$(switches_of "double|two clients|$c|$place")" "<= 1.1" "$ratio"
 }
 
 # two_clients KEY LABEL C R RUN PLACEMENT PORT PGID CLIENT : two client
