@@ -148,30 +148,42 @@ function draw_requests(i, y, h,    k, s, r, x0, x1, w) {
     }
 }
 
-function draw_svg(    i, row, h, top, height, y, x) {
-    LEFT = 64; PLOT = 680; top = 30
+# The key under the axis: lines, not rects, so that every <rect> is a bar.
+function draw_key(y) {
+    printf "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#b7d3ee\" stroke-width=\"10\"/>\n", LEFT, y, LEFT + 16, y
+    printf "<text x=\"%d\" y=\"%d\">waiting</text>\n", LEFT + 20, y + 4
+    printf "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#1f4e79\" stroke-width=\"10\"/>\n", LEFT + 80, y, LEFT + 96, y
+    printf "<text x=\"%d\" y=\"%d\">served (the last %g ms)</text>\n", LEFT + 100, y + 4, d * 1000
+    printf "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#f2b8b5\" stroke-width=\"10\"/>\n", LEFT + 250, y, LEFT + 266, y
+    printf "<text x=\"%d\" y=\"%d\">no reply</text>\n", LEFT + 270, y + 4
+}
+
+function draw_svg(    i, row, h, top, height, y, x, bottom) {
+    LEFT = 64; PLOT = 680; top = 44
     row = int(180 / (clients > 0 ? clients : 1))
     if (row > 18) row = 18
     if (row < 3) row = 3
     h = row * 0.75
-    height = top + clients * row + 40
+    bottom = top + clients * row + 4
+    height = bottom + 48
     printf "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"11\">\n",
         LEFT + PLOT + 24, height, LEFT + PLOT + 24, height
     printf "<title>%s</title>\n", esc(title != "" ? title : "timeline")
-    printf "<text x=\"%d\" y=\"18\" font-size=\"14\" font-weight=\"bold\">%s</text>\n", LEFT, esc(title)
+    printf "<text x=\"8\" y=\"18\" font-size=\"13\" font-weight=\"bold\">%s</text>\n", esc(title)
     for (i = 1; i <= clients; i++) {
         y = top + (i - 1) * row
         if (clients <= 20 || i == 1 || i == clients)
             printf "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">client %d</text>\n", LEFT - 6, y + h - 1, i
         draw_requests(i, y, h)
     }
-    draw_axis(top + clients * row + 4)
+    draw_axis(bottom)
+    draw_key(bottom + 36)
     if (expected != "") {
         x = x_of(expected)
         printf "<line x1=\"%s\" y1=\"%d\" x2=\"%s\" y2=\"%d\" stroke=\"#c0392b\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\n",
-            x, top - 6, x, top + clients * row + 4
+            x, top - 14, x, bottom
         printf "<text x=\"%s\" y=\"%d\" text-anchor=\"end\" fill=\"#c0392b\">expected %.2f s</text>\n",
-            x, top - 8, expected
+            x - 3, top - 6, expected
     }
     print "</svg>"
 }

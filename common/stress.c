@@ -214,33 +214,6 @@ int stress_session(const struct client_args *args, long client,
     return status;
 }
 
-/* A child's trace slots go up the pipe after its result (every slot: the
- * last request may have been sent without a reply). */
-static int send_trace(int fd, const struct stress_trace *trace, long client)
-{
-    size_t bytes = (size_t)trace->rounds * sizeof(double);
-
-    if (trace->sent_s == NULL)
-        return 0;
-    if (write_all(fd, &trace->sent_s[client * trace->rounds], bytes) != 0)
-        return -1;
-    return write_all(fd, &trace->replied_s[client * trace->rounds], bytes);
-}
-
-static int receive_trace(int fd, struct stress_trace *trace, long client)
-{
-    ssize_t bytes = (ssize_t)((size_t)trace->rounds * sizeof(double));
-
-    if (trace->sent_s == NULL)
-        return 0;
-    if (read_full(fd, &trace->sent_s[client * trace->rounds], (size_t)bytes) !=
-            bytes ||
-        read_full(fd, &trace->replied_s[client * trace->rounds],
-                  (size_t)bytes) != bytes)
-        return -1;
-    return 0;
-}
-
 int stress_send_result(int fd, const struct stress_report *report, long client)
 {
     long replies = report->replies[client];
@@ -251,7 +224,7 @@ int stress_send_result(int fd, const struct stress_report *report, long client)
         write_all(fd, &report->latencies_ms[client * report->rounds],
                   (size_t)replies * sizeof(double)) != 0)
         return -1;
-    return send_trace(fd, &report->trace, client);
+    return trace_send(fd, &report->trace, client);
 }
 
 int stress_receive_result(int fd, struct stress_report *report, long client)
@@ -272,7 +245,7 @@ int stress_receive_result(int fd, struct stress_report *report, long client)
         report->failed[client] = true;
         return -1;
     }
-    if (receive_trace(fd, &report->trace, client) != 0) {
+    if (trace_receive(fd, &report->trace, client) != 0) {
         report->failed[client] = true;
         return -1;
     }
@@ -361,6 +334,32 @@ static void session_process(const struct client_args *args, long client,
     _exit(status);
 }
 
+/* Forks simulated client `client` with a pipe for its result; returns the
+ * pipe's read end, or -1 after recording the failure. */
+static int start_session_process(const struct client_args *args, long client,
+                                 struct stress_report *report)
+{
+    int pipe_fds[2];
+    pid_t pid;
+
+    if (pipe(pipe_fds) != 0) {
+        stress_record_failure(report, client, strerror(errno));
+        return -1;
+    }
+    pid = fork();
+    if (pid == 0) {
+        close(pipe_fds[0]);
+        session_process(args, client, report, pipe_fds[1]);
+    }
+    close(pipe_fds[1]); /* only the child writes: EOF when it exits */
+    if (pid < 0) {
+        stress_record_failure(report, client, strerror(errno));
+        close(pipe_fds[0]);
+        return -1;
+    }
+    return pipe_fds[0];
+}
+
 int stress_with_processes(const struct client_args *args)
 {
     struct stress_report report;
@@ -375,28 +374,8 @@ int stress_with_processes(const struct client_args *args)
     }
     fflush(stdout); /* or each child would print the parent's buffer again */
     start = now_seconds();
-    for (long i = 0; i < args->clients; i++) {
-        int pipe_fds[2];
-        pid_t pid;
-
-        result_fds[i] = -1;
-        if (pipe(pipe_fds) != 0) {
-            stress_record_failure(&report, i, strerror(errno));
-            continue;
-        }
-        pid = fork();
-        if (pid == 0) {
-            close(pipe_fds[0]);
-            session_process(args, i, &report, pipe_fds[1]);
-        }
-        close(pipe_fds[1]); /* only the child writes: EOF when it exits */
-        if (pid < 0) {
-            stress_record_failure(&report, i, strerror(errno));
-            close(pipe_fds[0]);
-            continue;
-        }
-        result_fds[i] = pipe_fds[0];
-    }
+    for (long i = 0; i < args->clients; i++)
+        result_fds[i] = start_session_process(args, i, &report);
     /* A child blocks on its pipe only after its session is over, so reading
      * the results in order does not slow any simulated client down. */
     for (long i = 0; i < args->clients; i++) {

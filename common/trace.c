@@ -1,6 +1,7 @@
 /* trace.c - the per-request times of a stress run, written after it. */
 #include "trace.h"
 
+#include "io.h"
 #include "stress.h"
 #include "util.h"
 
@@ -50,6 +51,31 @@ void trace_replied(struct stress_trace *trace, long client, long k, double sent,
         return;
     trace->sent_s[client * trace->rounds + k] = sent - trace->start;
     trace->replied_s[client * trace->rounds + k] = replied - trace->start;
+}
+
+int trace_send(int fd, const struct stress_trace *trace, long client)
+{
+    size_t bytes = (size_t)trace->rounds * sizeof(double);
+
+    if (trace->sent_s == NULL)
+        return 0;
+    if (write_all(fd, &trace->sent_s[client * trace->rounds], bytes) != 0)
+        return -1;
+    return write_all(fd, &trace->replied_s[client * trace->rounds], bytes);
+}
+
+int trace_receive(int fd, struct stress_trace *trace, long client)
+{
+    ssize_t bytes = (ssize_t)((size_t)trace->rounds * sizeof(double));
+
+    if (trace->sent_s == NULL)
+        return 0;
+    if (read_full(fd, &trace->sent_s[client * trace->rounds], (size_t)bytes) !=
+            bytes ||
+        read_full(fd, &trace->replied_s[client * trace->rounds],
+                  (size_t)bytes) != bytes)
+        return -1;
+    return 0;
 }
 
 /* A time with six decimals, or "-" for one that never came. */

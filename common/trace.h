@@ -35,6 +35,13 @@ void trace_sent(struct stress_trace *trace, long client, long k, double when);
 void trace_replied(struct stress_trace *trace, long client, long k, double sent,
                    double replied);
 
+/* A simulated client run as a child process sends its slots (all of
+ * them: its last request may have been sent without a reply) up a pipe
+ * after its result; the parent reads them into its own trace. Both return
+ * 0, or -1 on a short read or write. Nothing happens without a trace. */
+int trace_send(int fd, const struct stress_trace *trace, long client);
+int trace_receive(int fd, struct stress_trace *trace, long client);
+
 /* Writes the trace to its file. Returns 0, or -1 with errno set (the file
  * could not be created or written). Nothing to do without a path. */
 int trace_write(const struct stress_trace *trace);
