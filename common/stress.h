@@ -1,4 +1,4 @@
-/* stress.h - the stress workload of SPEC section 5, shared by every client.
+/* stress.h - the stress workload (CONTRACT.md §5), shared by every client.
  *
  * Each simulated client sends the 8 words of "twenty tiny tigers take two
  * taxis to town" (R messages, cycling), one at a time, waiting for each
@@ -6,6 +6,9 @@
  * summary line can give percentiles:
  *
  *   N clients, R replies, E errors, T.TT s, Q req/s, p50 A ms, p99 B ms
+ *
+ * With -o FILE the report also keeps when each request was sent and
+ * answered (trace.h), and writes that trace after the summary line.
  *
  * A folder's client decides how its simulated clients run at once (threads,
  * processes, one select or epoll loop); each simulated client writes only
