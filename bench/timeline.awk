@@ -6,23 +6,19 @@
 #   awk -v delay_ms=100 -f bench/timeline.awk trace.tsv             # text
 #   awk -v delay_ms=100 -v format=svg -f bench/timeline.awk trace.tsv >t.svg
 #
-# Text: one line per client, `.` waiting, `#` served, `x` a request that
-# never got its reply; a ruler marks the expected time with `^`. SVG: a
-# self-contained picture with a time axis in seconds, the expected time as
-# a dashed red line, and one <rect> per request (the dark work is a line
-# drawn over it, so that every <rect> is a bar). POSIX awk, nothing else.
+# Text: a line per client, `.` waiting, `#` served, `x` a request that got
+# no reply, `^` under the expected time. SVG: a self-contained picture, a
+# time axis in seconds, the expected time dashed red, one <rect> per
+# request (the dark work is a line over it: every <rect> is a bar).
 #
-# Variables (-v): delay_ms: D (default: the shortest reply time in the
-# trace, which is D when one request ever went straight through);
-# expected: the expected time in seconds, marked; scale: the seconds the
-# drawing spans (default: the run's end or the expected time, whichever is
-# later); title; cols: columns of the run in text (default 64); format:
-# text or svg.
-#
-# make demo draws every model in one call (bench/timelines.sh):
-# -v manifest=FILE -v page=PAGE -v clients_n=N [-v text=1], FILE holding
-# one line per model, "label|model|expected s|measured s|trace": PAGE gets
-# the HTML page, and with text=1 every drawing is printed as text too.
+# -v delay_ms: D (default: the shortest request in the trace); expected:
+# the expected time in seconds, marked; scale: the seconds the drawing
+# spans (default: the run's end, or the expected time if later); title;
+# cols: text columns for the run (default 64); format: text or svg.
+# make demo draws every model in one call (bench/timelines.sh): -v
+# manifest=FILE -v page=PAGE -v clients_n=N [-v text=1], FILE holding a
+# line "label|model|expected s|measured s|trace" per model: PAGE gets the
+# page, and with text=1 every drawing is printed as text too.
 
 BEGIN {
     FS = "\t"
@@ -73,9 +69,7 @@ function prepare(m, ex, sc, ti) {
 # requests was being served during that column, else `.` when one was
 # waiting, else `x` when one never got its reply, else a space.
 function cell(m, i, c,    from, to, k, s, r, best) {
-    from = c * span / cols
-    to = (c + 1) * span / cols
-    best = " "
+    from = c * span / cols; to = (c + 1) * span / cols; best = " "
     for (k = 1; k <= count[m, i]; k++) {
         s = sent[m, i, k]
         r = replied[m, i, k]
@@ -160,8 +154,7 @@ function key_item(x, y, colour, label) {
 
 function draw_requests(m, i, y, h,    k, s, r, x0, x1, w) {
     for (k = 1; k <= count[m, i]; k++) {
-        s = sent[m, i, k]
-        r = replied[m, i, k]
+        s = sent[m, i, k]; r = replied[m, i, k]
         if (s == "-") continue
         x0 = x_of(s)
         x1 = (r == "-") ? x_of(span) : x_of(r)
@@ -178,9 +171,7 @@ function draw_svg(m,    i, n, row, h, top, bottom, height, y, x) {
     LEFT = 64; PLOT = 680; top = 44; n = clients[m]
     row = int(180 / (n > 0 ? n : 1))
     row = (row > 18) ? 18 : (row < 3) ? 3 : row
-    h = row * 0.75
-    bottom = top + n * row + 4
-    height = bottom + 48
+    h = row * 0.75; bottom = top + n * row + 4; height = bottom + 48
     emit(sprintf("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"11\">\n",
         LEFT + PLOT + 24, height, LEFT + PLOT + 24, height))
     emit(sprintf("<title>%s</title>\n", esc(heading != "" ? heading : "timeline")))
@@ -237,17 +228,16 @@ function draw_page(    line, f, m, models, e, longest) {
 function page_head(models, longest,    m, width) {
     emit("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n")
     emit(sprintf("<title>make demo: %s clients × 8 messages, %s ms of work each</title>\n", clients_n, delay_ms))
-    emit("<style>\nbody { font-family: sans-serif; margin: 1.5em; max-width: 800px; }\n")
-    emit("td { padding: 2px 8px; } .bar { background: #1f4e79; height: 12px; }\n")
-    emit(".light { background: #b7d3ee; } .dash { color: #c0392b; }\n</style>\n</head>\n<body>\n")
+    emit("<style>\nbody { font-family: sans-serif; margin: 1.5em; max-width: 800px; } td { padding: 2px 8px; }\n")
+    emit(".bar { background: #1f4e79; height: 12px; } .light { background: #b7d3ee; } .dash { color: #c0392b; }\n")
+    emit("</style>\n</head>\n<body>\n")
     emit(sprintf("<h1>make demo: %s clients × 8 messages, %s ms of work each</h1>\n", clients_n, delay_ms))
-    emit("<p>Each picture is one model's run, drawn from its client's trace: one row\n")
-    emit("per client, one bar per request, from the moment the request was sent to\n")
-    emit("the moment its reply came back. The <span class=\"light\">light part</span>\n")
-    emit(sprintf("is waiting; the <b>dark part</b> is the last %s ms, the server's work on it.\n", delay_ms))
-    emit("The <span class=\"dash\">dashed red line</span> is the time the model should\n")
-    emit("take. Pictures with the same expected time share one scale; this table\n")
-    emit("puts every run on a single one.</p>\n<table>\n")
+    emit("<p>Each picture is one model's run, drawn from its client's trace: one row per client, ")
+    emit("one bar per request, from the moment the request was sent to the moment its reply came back. ")
+    emit("The <span class=\"light\">light part</span> is waiting; the <b>dark part</b> is the last ")
+    emit(sprintf("%s ms, the server's work on it. The <span class=\"dash\">dashed red line</span> ", delay_ms))
+    emit("is the time the model should take. Pictures with the same expected time share one scale; ")
+    emit("this table puts every run on a single one.</p>\n<table>\n")
     emit("<tr><th>server</th><th>measured s</th><th>all on one scale</th></tr>\n")
     for (m = 1; m <= models; m++) {
         width = (longest > 0) ? int(measured[m] / longest * 500) : 0
