@@ -99,7 +99,7 @@ static void start_connect(struct driver *driver, struct session *session)
 
     session->state = CONNECTING;
     driver->connecting++;
-    session->sent_at = stress_record_send(&driver->report, session->id);
+    session->sent_at = now_seconds();
     session->deadline = session->sent_at + (double)driver->args->timeout_s;
     session->fd =
         socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK, ai->ai_protocol);
