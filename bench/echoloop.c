@@ -17,7 +17,6 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -65,11 +64,6 @@ int main(int argc, char **argv)
     long port;
 
     set_progname(argv[0]);
-    if (argc == 2 &&
-        (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-        printf("usage: %s PORT\n", progname());
-        return 0;
-    }
     if (argc != 2 || parse_port(argv[1], &port) != 0) {
         fprintf(stderr, "usage: %s PORT\n", progname());
         return 2;
