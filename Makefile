@@ -118,9 +118,10 @@ check-$(1): $(1) $(TEST_TOOLS) bats-present
 endef
 $(foreach f,$(FOLDERS),$(eval $(call check_rule,$(f))))
 
-# --- demo and bench (SPEC sections 6 and 7; see bench/README.md) -------------
+# --- demo and bench (CONTRACT.md §6, §7 and §11; see bench/README.md) -------
 demo: all $(BENCH_TOOLS)
-	@DEMO_DELAY_MS='$(DEMO_DELAY_MS)' DEMO_CLIENTS='$(DEMO_CLIENTS)' bench/demo.sh
+	@DEMO_DELAY_MS='$(DEMO_DELAY_MS)' DEMO_CLIENTS='$(DEMO_CLIENTS)' \
+	    DEMO_TIMELINE='$(DEMO_TIMELINE)' bench/demo.sh
 
 bench: all $(BENCH_TOOLS)
 	@BENCH_OUT='$(BENCH_OUT)' BENCH_QUICK='$(BENCH_QUICK)' bench/bench.sh

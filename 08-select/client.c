@@ -295,7 +295,7 @@ static void send_word(struct stress *st, struct sim *sim)
 static void begin_round(struct stress *st, struct sim *sim)
 {
     sim->sent = sim->got = 0;
-    sim->started = now_seconds();
+    sim->started = stress_record_send(&st->report, sim - st->sims);
     send_word(st, sim);
 }
 
@@ -473,7 +473,7 @@ static int run_stress(const struct client_args *args)
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
-    if (stress_report_init(&st.report, args->clients, args->rounds) != 0 ||
+    if (stress_report_init(&st.report, args) != 0 ||
         (st.sims = calloc((size_t)args->clients, sizeof *st.sims)) == NULL) {
         report_errno("out of memory");
         stress_report_free(&st.report);

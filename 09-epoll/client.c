@@ -135,7 +135,7 @@ static void send_message(struct driver *driver, struct session *session)
         return;
     }
     session->got = 0;
-    session->sent_at = now_seconds();
+    session->sent_at = stress_record_send(&driver->report, session->id);
     session->deadline = session->sent_at + (double)driver->args->timeout_s;
 }
 
@@ -282,7 +282,7 @@ static int stress_with_epoll(const struct client_args *args)
 
     if (raise_fd_limit() != 0)
         report_errno("setrlimit RLIMIT_NOFILE (going on)");
-    if (stress_report_init(&driver.report, args->clients, args->rounds) != 0 ||
+    if (stress_report_init(&driver.report, args) != 0 ||
         (driver.sessions =
              calloc((size_t)args->clients, sizeof *driver.sessions)) == NULL) {
         report_errno("out of memory");

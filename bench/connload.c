@@ -124,7 +124,7 @@ static int run_workers(const struct client_args *args,
     int status = 1, rc;
 
     if (workers == NULL || threads == NULL || started == NULL ||
-        stress_report_init(&report, args->clients, args->rounds) != 0) {
+        stress_report_init(&report, args) != 0) {
         report_errno("out of memory");
         goto out;
     }

@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
-# bench/demo.sh - `make demo`: the chapter's experiment (SPEC section 6).
+# bench/demo.sh - `make demo`: the chapter's experiment (CONTRACT.md §6).
 #
 # Every server runs with a simulated delay of D ms per message against its
 # own client with N simulated clients of 8 messages each; the table shows
-# the time SPEC section 6 predicts from the model, the time measured, and
+# the time the model predicts (CONTRACT.md §6), the time measured, and
 # whether the model is concurrent (several clients in progress at once) and
-# parallel (several messages worked on at the same moment).
+# parallel (several messages worked on at the same moment). Then every run
+# is drawn from its client's trace (-o FILE): bench-results/demo.html, one
+# timeline per model (bench/timelines.sh), whose path is the last line.
 #
 #   DEMO_DELAY_MS=100 DEMO_CLIENTS=10 bench/demo.sh   (the defaults)
+#   DEMO_TIMELINE=1 bench/demo.sh     also draws each run as text
 #
 # Exit status 1 when a server or client failed, a server did not exit 0 on
-# SIGTERM, or a folder could not run. Absent folders are skipped with a note.
+# SIGTERM, or a folder could not run.
 set -uo pipefail
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=bench/timelines.sh
+. "$KIT_ROOT/bench/timelines.sh"
 
 DELAY_MS=${DEMO_DELAY_MS:-100}
 CLIENTS=${DEMO_CLIENTS:-10}
@@ -49,7 +54,7 @@ CASES=(
     "09-epoll|-w 10|epoll + 10 worker threads|10|yes|yes"
 )
 
-# expected_seconds W : SPEC section 6's formula for this run's N and D.
+# expected_seconds W : CONTRACT.md §6's formula for this run's N and D.
 expected_seconds() {
     local batches
     case "$1" in
@@ -61,7 +66,6 @@ expected_seconds() {
 
 failures=0
 rows=()
-absent=()
 total=${#CASES[@]}
 index=0
 echo "demo: $CLIENTS clients x 8 messages, $DELAY_MS ms of work per message"
@@ -69,11 +73,6 @@ for case in "${CASES[@]}"; do
     IFS='|' read -r folder options model workers concurrent parallel <<<"$case"
     index=$((index + 1))
     label="$folder${options:+ $options}"
-    if ! present "$folder"; then
-        echo "[$index/$total] $label: absent, skipped"
-        absent+=("$label")
-        continue
-    fi
     expected=$(expected_seconds "$workers")
     # A serial server keeps the last client waiting for all the others:
     # give every reply that long, plus a margin, before calling it lost.
@@ -89,7 +88,7 @@ for case in "${CASES[@]}"; do
     printf '[%d/%d] %s: %s ... ' "$index" "$total" "$label" "$model"
     run_job "$log.client" timeout $((2 * reply_timeout + 30)) \
         "$KIT_ROOT/$folder/client" -q -n "$CLIENTS" -t "$reply_timeout" \
-        127.0.0.1 "$SERVER_PORT"
+        -o "$log.trace" 127.0.0.1 "$SERVER_PORT"
     client_status=$?
     server_stop "$SERVER_PID"
     server_status=$?
@@ -114,6 +113,7 @@ for case in "${CASES[@]}"; do
         echo "$measured s (expected $expected s)"
     fi
     rows+=("$label|$model|$expected|$measured|$ratio|$concurrent|$parallel")
+    [ ! -s "$log.trace" ] || TIMELINES+=("$label|$model|$expected|$measured|$log.trace")
 done
 
 echo
@@ -125,14 +125,22 @@ for row in "${rows[@]}"; do
         "$expected" "$measured" "$ratio" "$concurrent" "$parallel"
 done
 echo
-if [ "${#absent[@]}" -gt 0 ]; then
-    skipped=$(printf '%s, ' "${absent[@]}")
-    echo "not built yet, skipped: ${skipped%, }"
-fi
 echo "expected: 8*N*D for a serial model, 8*D when each client has its own"
 echo "worker, 8*D*ceil(N/W) for a pool of W (N=$CLIENTS clients, D=$DELAY_MS ms)."
 echo "concurrent: several clients in progress at once; parallel: several"
 echo "messages worked on at the same moment."
+page_dir="$KIT_ROOT/bench-results"
+mkdir -p "$page_dir" || exit 1
+# Results are build products: keep them out of git.
+[ -f "$page_dir/.gitignore" ] || echo '*' >"$page_dir/.gitignore"
+if draw_timelines "$page_dir/demo.html" "$DELAY_MS" "$CLIENTS"; then
+    echo
+    echo "timelines, one per model (open the page in a browser):"
+    echo "$page_dir/demo.html"
+else
+    echo "demo: could not write $page_dir/demo.html" >&2
+    failures=$((failures + 1))
+fi
 if [ "$failures" -gt 0 ]; then
     echo "demo: $failures server(s) failed" >&2
     exit 1

@@ -132,11 +132,6 @@ summary_line() {
     grep -E '^[0-9]+ clients, [0-9]+ replies, ' "$1" 2>/dev/null | tail -n 1
 }
 
-# present FOLDER : true when the folder has been built (server and client).
-present() {
-    [ -x "$KIT_ROOT/$1/server" ] && [ -x "$KIT_ROOT/$1/client" ]
-}
-
 # calc EXPRESSION [FORMAT] : awk arithmetic, printed with %g or FORMAT.
 calc() {
     awk "BEGIN { printf \"${2:-%g}\", ($1) }"

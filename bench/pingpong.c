@@ -60,12 +60,14 @@ static int ping_pong(const struct client_args *args)
     /* In capitals, so that a kit server sends it back unchanged too. */
     static const char request[MESSAGE_SIZE] = "PINGPONG";
     struct stress_report report;
+    struct client_args one = *args; /* one connection, whatever -n says */
     double start;
     int status, fd = connect_or_report(args);
 
     if (fd < 0)
         return 1;
-    if (stress_report_init(&report, 1, args->rounds) != 0) {
+    one.clients = 1;
+    if (stress_report_init(&report, &one) != 0) {
         report_errno("out of memory");
         close(fd);
         return 1;

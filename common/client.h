@@ -1,5 +1,5 @@
 /* client.h - what every TCP client of the kit does the same way: connect
- * with a clear error message, and the interactive mode of SPEC section 5
+ * with a clear error message, and the interactive mode of CONTRACT.md §5
  * (one line of stdin out, the same number of bytes back, "Reply is '...'").
  * How a client is concurrent in stress mode is its folder's own business. */
 #ifndef KIT_CLIENT_H

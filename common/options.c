@@ -13,6 +13,7 @@ struct command_line {
     struct opt_spec specs[MAX_SPECS];
     size_t count;
     const char *operands; /* "PORT" or "HOST PORT" */
+    const char **text;    /* where -o FILE goes (clients only) */
 };
 
 static void add_specs(struct command_line *cl, const struct opt_spec *specs,
@@ -87,6 +88,10 @@ static int parse_options(int argc, char **argv, const struct command_line *cl)
             *spec->flag = true;
             continue;
         }
+        if (spec->value == NULL) { /* the one text option: -o FILE */
+            *cl->text = optarg;
+            continue;
+        }
         what[1] = spec->letter;
         if (parse_long(optarg, spec->min, spec->max, spec->value) != 0) {
             char reason[96];
@@ -144,8 +149,11 @@ int parse_client_args(int argc, char **argv, struct client_args *args,
          NULL},
         {'q', NULL, "quiet: only the summary line in stress mode", 0, 0, NULL,
          &args->quiet},
+        {'o', "FILE", "stress mode: write every request's times to FILE", 0, 0,
+         NULL, NULL},
     };
-    struct command_line cl = {.count = 0, .operands = "HOST PORT"};
+    struct command_line cl = {
+        .count = 0, .operands = "HOST PORT", .text = &args->trace_path};
     long port;
     int status;
 
@@ -153,6 +161,7 @@ int parse_client_args(int argc, char **argv, struct client_args *args,
     args->rounds = 8;
     args->timeout_s = default_timeout_s;
     args->quiet = false;
+    args->trace_path = NULL;
     add_specs(&cl, common, sizeof common / sizeof common[0]);
     add_specs(&cl, extra, extra_count);
     if ((status = parse_options(argc, argv, &cl)) >= 0 ||

@@ -37,10 +37,11 @@ int parse_server_args(int argc, char **argv, struct server_args *args,
 struct client_args {
     const char *host;
     const char *port;
-    long clients;   /* -n: simulated clients; 0 = interactive mode */
-    long rounds;    /* -r: messages per simulated client (default 8) */
-    long timeout_s; /* -t: seconds to wait for one reply */
-    bool quiet;     /* -q: no per-reply lines in stress mode */
+    long clients;           /* -n: simulated clients; 0 = interactive mode */
+    long rounds;            /* -r: messages per simulated client (default 8) */
+    long timeout_s;         /* -t: seconds to wait for one reply */
+    bool quiet;             /* -q: no per-reply lines in stress mode */
+    const char *trace_path; /* -o FILE: stress mode's trace, or NULL */
 };
 
 /* The same for clients; default_timeout_s is 30 for TCP, 2 for UDP. */

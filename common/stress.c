@@ -37,17 +37,20 @@ bool stress_reply_ok(long round, const char *reply, size_t len)
     return len == strlen(expected) && memcmp(reply, expected, len) == 0;
 }
 
-int stress_report_init(struct stress_report *report, long clients, long rounds)
+int stress_report_init(struct stress_report *report,
+                       const struct client_args *args)
 {
-    size_t n = (size_t)clients;
+    size_t n = (size_t)args->clients;
+    int traced = trace_init(&report->trace, args->trace_path, args->clients,
+                            args->rounds);
 
-    report->clients = clients;
-    report->rounds = rounds;
+    report->clients = args->clients;
+    report->rounds = args->rounds;
     report->replies = calloc(n, sizeof *report->replies);
     report->failed = calloc(n, sizeof *report->failed);
-    report->latencies_ms = calloc(n * (size_t)rounds, sizeof(double));
+    report->latencies_ms = calloc(n * (size_t)args->rounds, sizeof(double));
     if (report->replies == NULL || report->failed == NULL ||
-        report->latencies_ms == NULL) {
+        report->latencies_ms == NULL || traced != 0) {
         stress_report_free(report);
         errno = ENOMEM;
         return -1;
@@ -60,9 +63,18 @@ void stress_report_free(struct stress_report *report)
     free(report->replies);
     free(report->failed);
     free(report->latencies_ms);
+    trace_free(&report->trace);
     report->replies = NULL;
     report->failed = NULL;
     report->latencies_ms = NULL;
+}
+
+double stress_record_send(struct stress_report *report, long client)
+{
+    double now = now_seconds();
+
+    trace_sent(&report->trace, client, report->replies[client], now);
+    return now;
 }
 
 void stress_record_reply(struct stress_report *report, long client,
@@ -71,6 +83,13 @@ void stress_record_reply(struct stress_report *report, long client,
     long k = report->replies[client]++;
 
     report->latencies_ms[client * report->rounds + k] = latency_ms;
+    /* The send time is the reply's minus the latency the client measured:
+     * the same two instants, whichever way a client keeps its clock. */
+    if (report->trace.path != NULL) {
+        double now = now_seconds();
+        trace_replied(&report->trace, client, k, now - latency_ms / 1000.0,
+                      now);
+    }
     if (!quiet)
         printf("- [%ld] Reply: %s\n", client,
                upper_words[k % STRESS_WORD_COUNT]);
@@ -128,6 +147,11 @@ int stress_summary(const struct stress_report *report, double elapsed_s)
            percentile(all, count, 50), percentile(all, count, 99));
     free(all);
     fflush(stdout);
+    /* After the run and its summary: the trace costs the run nothing. */
+    if (trace_write(&report->trace) != 0) {
+        report_errno(report->trace.path);
+        return 1;
+    }
     return errors == 0 && total == report->clients * report->rounds ? 0 : 1;
 }
 
@@ -138,7 +162,7 @@ static int stress_round(int fd, long client, long round,
 {
     char reply[16], what[80];
     size_t len = stress_word_len(round);
-    double start = now_seconds();
+    double start = stress_record_send(report, client);
     ssize_t got;
 
     if (write_all(fd, stress_word(round), len) != 0) {
@@ -196,10 +220,11 @@ int stress_send_result(int fd, const struct stress_report *report, long client)
     unsigned char failed = report->failed[client] ? 1 : 0;
 
     if (write_all(fd, &replies, sizeof replies) != 0 ||
-        write_all(fd, &failed, sizeof failed) != 0)
+        write_all(fd, &failed, sizeof failed) != 0 ||
+        write_all(fd, &report->latencies_ms[client * report->rounds],
+                  (size_t)replies * sizeof(double)) != 0)
         return -1;
-    return write_all(fd, &report->latencies_ms[client * report->rounds],
-                     (size_t)replies * sizeof(double));
+    return trace_send(fd, &report->trace, client);
 }
 
 int stress_receive_result(int fd, struct stress_report *report, long client)
@@ -217,6 +242,10 @@ int stress_receive_result(int fd, struct stress_report *report, long client)
     bytes = (size_t)replies * sizeof(double);
     if (read_full(fd, &report->latencies_ms[client * report->rounds], bytes) !=
         (ssize_t)bytes) {
+        report->failed[client] = true;
+        return -1;
+    }
+    if (trace_receive(fd, &report->trace, client) != 0) {
         report->failed[client] = true;
         return -1;
     }
@@ -263,7 +292,7 @@ int stress_with_threads_using(const struct client_args *args,
     int status = 1;
 
     if (sessions == NULL || threads == NULL || started == NULL ||
-        stress_report_init(&report, args->clients, args->rounds) != 0) {
+        stress_report_init(&report, args) != 0) {
         report_errno("out of memory");
         goto out;
     }
@@ -305,6 +334,32 @@ static void session_process(const struct client_args *args, long client,
     _exit(status);
 }
 
+/* Forks simulated client `client` with a pipe for its result; returns the
+ * pipe's read end, or -1 after recording the failure. */
+static int start_session_process(const struct client_args *args, long client,
+                                 struct stress_report *report)
+{
+    int pipe_fds[2];
+    pid_t pid;
+
+    if (pipe(pipe_fds) != 0) {
+        stress_record_failure(report, client, strerror(errno));
+        return -1;
+    }
+    pid = fork();
+    if (pid == 0) {
+        close(pipe_fds[0]);
+        session_process(args, client, report, pipe_fds[1]);
+    }
+    close(pipe_fds[1]); /* only the child writes: EOF when it exits */
+    if (pid < 0) {
+        stress_record_failure(report, client, strerror(errno));
+        close(pipe_fds[0]);
+        return -1;
+    }
+    return pipe_fds[0];
+}
+
 int stress_with_processes(const struct client_args *args)
 {
     struct stress_report report;
@@ -312,36 +367,15 @@ int stress_with_processes(const struct client_args *args)
     double start;
     int status = 1;
 
-    if (result_fds == NULL ||
-        stress_report_init(&report, args->clients, args->rounds) != 0) {
+    if (result_fds == NULL || stress_report_init(&report, args) != 0) {
         report_errno("out of memory");
         free(result_fds);
         return 1;
     }
     fflush(stdout); /* or each child would print the parent's buffer again */
     start = now_seconds();
-    for (long i = 0; i < args->clients; i++) {
-        int pipe_fds[2];
-        pid_t pid;
-
-        result_fds[i] = -1;
-        if (pipe(pipe_fds) != 0) {
-            stress_record_failure(&report, i, strerror(errno));
-            continue;
-        }
-        pid = fork();
-        if (pid == 0) {
-            close(pipe_fds[0]);
-            session_process(args, i, &report, pipe_fds[1]);
-        }
-        close(pipe_fds[1]); /* only the child writes: EOF when it exits */
-        if (pid < 0) {
-            stress_record_failure(&report, i, strerror(errno));
-            close(pipe_fds[0]);
-            continue;
-        }
-        result_fds[i] = pipe_fds[0];
-    }
+    for (long i = 0; i < args->clients; i++)
+        result_fds[i] = start_session_process(args, i, &report);
     /* A child blocks on its pipe only after its session is over, so reading
      * the results in order does not slow any simulated client down. */
     for (long i = 0; i < args->clients; i++) {

@@ -1,4 +1,4 @@
-/* stress.h - the stress workload of SPEC section 5, shared by every client.
+/* stress.h - the stress workload (CONTRACT.md §5), shared by every client.
  *
  * Each simulated client sends the 8 words of "twenty tiny tigers take two
  * taxis to town" (R messages, cycling), one at a time, waiting for each
@@ -7,6 +7,9 @@
  *
  *   N clients, R replies, E errors, T.TT s, Q req/s, p50 A ms, p99 B ms
  *
+ * With -o FILE the report also keeps when each request was sent and
+ * answered (trace.h), and writes that trace after the summary line.
+ *
  * A folder's client decides how its simulated clients run at once (threads,
  * processes, one select or epoll loop); each simulated client writes only
  * its own slots of the report, so threads need no lock to share it. */
@@ -14,6 +17,7 @@
 #define KIT_STRESS_H
 
 #include "options.h"
+#include "trace.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,14 +34,22 @@ bool stress_reply_ok(long round, const char *reply, size_t len);
 struct stress_report {
     long clients;
     long rounds;
-    long *replies;        /* replies[i]: replies client i received */
-    bool *failed;         /* failed[i]: client i stopped on an error */
-    double *latencies_ms; /* latencies_ms[i * rounds + k] */
+    long *replies;             /* replies[i]: replies client i received */
+    bool *failed;              /* failed[i]: client i stopped on an error */
+    double *latencies_ms;      /* latencies_ms[i * rounds + k] */
+    struct stress_trace trace; /* -o FILE: every request's times */
 };
 
-int stress_report_init(struct stress_report *report, long clients, long rounds);
+/* A report for args->clients simulated clients of args->rounds messages,
+ * with a trace when args->trace_path is set; the run's clock starts here. */
+int stress_report_init(struct stress_report *report,
+                       const struct client_args *args);
 void stress_report_free(struct stress_report *report);
 
+/* Client `client` is sending its next request; returns now_seconds(), the
+ * time the request's latency counts from. Only the trace needs this call:
+ * it keeps the send time of a request that never gets its reply. */
+double stress_record_send(struct stress_report *report, long client);
 /* Client `client` got a correct reply after latency_ms; prints
  * "- [client] Reply: WORD" unless quiet. */
 void stress_record_reply(struct stress_report *report, long client,
@@ -46,8 +58,9 @@ void stress_record_reply(struct stress_report *report, long client,
 void stress_record_failure(struct stress_report *report, long client,
                            const char *what);
 
-/* Prints the summary line and returns the exit status: 0 only when no
- * client failed and every reply arrived. */
+/* Prints the summary line, then writes the trace (when asked for), and
+ * returns the exit status: 0 only when no client failed, every reply
+ * arrived and the trace, if any, was written. */
 int stress_summary(const struct stress_report *report, double elapsed_s);
 
 /* One simulated client over a blocking TCP connection: connect, then R

@@ -219,6 +219,7 @@ int udp_stress_session(const struct client_args *args, long client,
 
         memcpy(expected, stress_word(round), len);
         upper_transform(expected, len);
+        stress_record_send(report, client);
         outcome = udp_ask(fd, stress_word(round), expected, len, reply,
                           sizeof reply, args->timeout_s, &answer);
         if (outcome == 1) {

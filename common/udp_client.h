@@ -1,4 +1,4 @@
-/* udp_client.h - the UDP client of folders 06 and 07 (SPEC section 5).
+/* udp_client.h - the UDP client of folders 06 and 07 (CONTRACT.md §5).
  *
  * The same interface as the TCP client, over datagrams. What changes is
  * that a request or its reply may be lost, and nothing tells the client:

@@ -1,0 +1,161 @@
+# bench/targets.sh - the targets table of `make bench` (sourced by
+# bench.sh). Three kinds of rows, each per placement:
+#
+# - a model at its intrinsic cost: context switches per request at the
+#   model's minimum (a blocking ping-pong 2.0 ± 0.1 at one client pinned,
+#   the event loops <= 0.15 at 100 clients, 07's three threads <= 6.1);
+# - a ratio to a yardstick measured in the same run (01 / bare ping-pong,
+#   09 / bare epoll loop, 02 / the loop at 10 clients, httpd / nginx), and
+#   the checks that the bench itself holds (capacity, the load client);
+# - "the price of the model": what a model pays for what it teaches (a
+#   thread per client at 100 clients, 07's hand-offs, a connection handed
+#   to a thread or a process), shown with its switches per request and no
+#   yes/no: removing it would mean teaching another model.
+#
+# A row of TARGETS: name placement kit yardstick ratio switches goal met.
+
+# target NAME PLACEMENT KIT YARDSTICK RATIO SWITCHES GOAL FIGURE [REMARK] :
+# one row. GOAL ">= 0.9", "<= 2" or "2.0 ± 0.1" decides "met" on FIGURE;
+# any other GOAL (the price of the model) is shown without a yes/no.
+target() {
+    local met="-"
+    if [ -n "$8" ] && [ "$8" != "-" ]; then
+        met=$(awk -v r="$8" -v g="$7" 'BEGIN {
+            n = split(g, w, " ")
+            if (w[1] == ">=") ok = r >= w[2]
+            else if (w[1] == "<=") ok = r <= w[2]
+            else if (n == 3 && w[2] == "±") ok = r >= w[1] - w[3] && r <= w[1] + w[3]
+            else { print "-"; exit }
+            print ok ? "yes" : "NO" }')
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" \
+        "${6:--}" "$7" "$met${9:-}" >>"$TARGETS"
+}
+
+# switches_of KEY : the median run's context switches per request.
+switches_of() {
+    stats "$1" | awk '{ print $8 }'
+}
+
+# compare NAME KEY_KIT KEY_YARD PLACEMENT GOAL : a row from two keys, on
+# the ratio of their rates. When either side's runs spread wider than 1.5x
+# (max/min), the machine was busy or the placement unstable: the row says
+# "noisy". When the two min-max ranges overlap, the runs cannot tell the
+# sides apart: the row says "ranges overlap" (a tie, whichever median came
+# out higher).
+compare() {
+    local remark ratio
+    remark=$({ stats "$2"; stats "$3"; } | awk '
+        $2 > 0 && $3 / $2 > 1.5 { noisy = 1 }
+        NR == 1 { lo = $2; hi = $3 }
+        NR == 2 { overlap = ($2 <= hi && lo <= $3) }
+        END {
+            if (noisy) print " (noisy)"
+            else if (overlap) print " (ranges overlap)"
+        }')
+    ratio=$(ratio_of "$2" "$3")
+    target "$1" "$4" "$(median_of "$2")" "$(median_of "$3")" "$ratio" \
+        "$(switches_of "$2")" "$5" "$ratio" "$remark"
+}
+
+# compare_cpu NAME KEY_KIT KEY_YARD PLACEMENT GOAL : the same comparison in
+# server CPU per request (the median runs'). When both sides run into the
+# same ceiling (the load client, the kernel's connection set-up), their
+# rates tie and only the CPU each spent per request tells them apart.
+compare_cpu() {
+    local kit yard ratio
+    kit=$(stats "$2" | awk '{ print $7 }')
+    yard=$(stats "$3" | awk '{ print $7 }')
+    [ -n "$kit" ] && [ -n "$yard" ] && [ "$yard" != 0.0 ] || return 0
+    ratio=$(calc "$kit / $yard" "%.2f")
+    target "$1" "$4" "$kit" "$yard" "$ratio" "$(switches_of "$2")" "$5" "$ratio"
+}
+
+# switch_target NAME KEY PLACEMENT GOAL : a model at its intrinsic cost,
+# its switches per request against GOAL (kit column: its rate).
+switch_target() {
+    local s
+    s=$(switches_of "$2")
+    [ -n "$s" ] || return 0
+    target "$1" "$3" "$(median_of "$2")" "-" "-" "$s" "$4" "$s"
+}
+
+# pinned_key LABEL : the key of LABEL's run at 1 client pinned to CPU 0
+# (the main table's when it ran pinned, else the "CPU again" table's).
+pinned_key() {
+    if [ "$PLACEMENT" = cpu0 ]; then
+        echo "main|$1|1|cpu0"
+    elif [ "$OTHER_PLACEMENT" = cpu0 ]; then
+        echo "cpu|$1|1|cpu0"
+    fi
+}
+
+# intrinsic_targets : switches per request at each model's minimum.
+intrinsic_targets() {
+    local label key place
+    for label in 01-iterative "02-thread -w 0" 03-fork 04-prefork-pool \
+        05-prefork-accept 06-udp; do
+        key=$(pinned_key "$label")
+        [ -z "$key" ] || switch_target "switches/request, $label c=1 (a blocking ping-pong)" \
+            "$key" cpu0 "2.0 ± 0.1"
+    done
+    key=$(pinned_key 07-udp-threadpool)
+    [ -z "$key" ] || switch_target "switches/request, 07-udp-threadpool c=1 (receiver, worker, responder)" \
+        "$key" cpu0 "<= 6.1"
+    for label in 08-select "09-epoll -w 0"; do
+        switch_target "switches/request, $label c=100 (an event loop)" \
+            "main|$label|100|$PLACEMENT" "$PLACEMENT" "<= 0.15"
+    done
+    for place in $YARD_PLACEMENTS; do
+        switch_target "switches/request, 09-epoll -w 0 c=100 (an event loop), yardstick run" \
+            "yard|09-epoll -w 0|100|$place" "$place" "<= 0.15"
+    done
+}
+
+# price_cpu PLACEMENT TABLE C WHAT LABEL : LABEL's CPU per request over
+# 01-iterative's in TABLE at C clients: the price of LABEL's model.
+price_cpu() {
+    compare_cpu "CPU us/request, $4: $5 / 01-iterative" "$2|$5|$3|$1" \
+        "$2|01-iterative|$3|$1" "$1" "the price of the model"
+}
+
+# prices : what each model pays for its lesson, in CPU per request.
+prices() {
+    local c label
+    price_cpu "$PLACEMENT" main 1 "stress, c=1" 07-udp-threadpool
+    [ -z "$OTHER_PLACEMENT" ] ||
+        price_cpu "$OTHER_PLACEMENT" cpu 1 "stress, c=1" 07-udp-threadpool
+    for label in "02-thread -w 0" 04-prefork-pool 03-fork; do
+        for c in $CONN_LEVELS; do
+            price_cpu "$PLACEMENT" conn "$c" "connection per request, c=$c" "$label"
+        done
+        [ -z "$OTHER_PLACEMENT" ] || price_cpu "$OTHER_PLACEMENT" cpuconn 10 \
+            "connection per request, c=10" "$label"
+    done
+}
+
+# capacity_targets : the largest runs, held without an error.
+capacity_targets() {
+    local s rss
+    s=$(stats "main|09-epoll -w 0|10000|$PLACEMENT")
+    if [ -n "$s" ]; then
+        rss=$(awk -F'\t' -v k="main|09-epoll -w 0|10000|$PLACEMENT" \
+            '$1 == k && $14 > m { m = $14 } END { print m + 0 }' "$ROWS")
+        s=$(echo "$s" | awk '{ print $6 }')
+        target "09-epoll at 10,000 connections: errors" "$PLACEMENT" "$s" "-" \
+            "-" "" "<= 0" "$s"
+        target "09-epoll at 10,000 connections: peak RSS MiB" "$PLACEMENT" \
+            "$rss" "-" "-" "" "<= 64" "$rss"
+    fi
+    s=$(stats "main|02-thread -w 0|1000|$PLACEMENT" | awk '{ print $6 }')
+    [ -z "$s" ] || target "02-thread at 1,000 connections: errors" \
+        "$PLACEMENT" "$s" "-" "-" "" "<= 0" "$s"
+}
+
+# targets_from_tables : the rows that come from the main tables (the
+# yardstick rows were added as their runs finished).
+targets_from_tables() {
+    intrinsic_targets
+    prices
+    capacity_targets
+}
