@@ -99,7 +99,7 @@ run_demo() {
 
 @test "make bench BENCH_QUICK=1: well-formed tables, Markdown file and SVG plot" {
     local md="$BATS_TEST_TMPDIR/results.md" svg="$BATS_TEST_TMPDIR/results.svg"
-    run timeout 120 make -s -C "$KIT_ROOT" bench BENCH_QUICK=1 BENCH_OUT="$md"
+    run timeout 600 make -s -C "$KIT_ROOT" bench BENCH_QUICK=1 BENCH_OUT="$md"
     [ "$status" -eq 0 ]
     [ -s "$md" ]
     grep -q '^## Stress clients' "$md"
