@@ -1,4 +1,4 @@
-/* options.h - command lines of the kit's programs (SPEC sections 4 and 5).
+/* options.h - command lines of the kit's programs (CONTRACT.md §4 and §5).
  *
  * Every server takes "[-d MS] [-q] ... PORT" and every TCP/UDP client
  * "[-n N] [-r R] [-t SEC] [-q] HOST PORT"; a program lists only the extra

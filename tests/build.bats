@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The build itself (SPEC section 2): exact incremental builds, header
+# The build itself (CONTRACT.md §2): exact incremental builds, header
 # tracking, flag changes, per-folder targets, and the missing-bats message.
 # Each test works on a scratch copy of the sources, never on the real tree.
 
