@@ -79,9 +79,10 @@ check_block() {
         text=${text#|}
         if [[ "$text" == '$ '* ]]; then
             # A server started in the background is the one started above
-            # (on port 0): neither it nor what it prints is replayed.
+            # (on port 0), and teardown stops it: neither scripts/serve,
+            # scripts/stop nor what they print is replayed.
             skipping=0
-            if [ -n "$server" ] && [[ "$text" == *"/server "* && "$text" == *'&' ]]; then
+            if [ -n "$server" ] && [[ "$text" == *scripts/serve* || "$text" == *scripts/stop* ]]; then
                 skipping=1
                 continue
             fi
@@ -94,7 +95,7 @@ check_block() {
         # shellcheck disable=SC2086
         start_server $server
     fi
-    local script="" got want
+    local script="PORT=${PORT:-2000}"$'\n' got want
     for text in "${commands[@]}"; do
         script+="${text//2000/${PORT:-2000}}"$'\n'
     done
@@ -141,4 +142,36 @@ check_block() {
     done < <(doc_files)
     echo "$count checked transcripts, $failures failed"
     [ "$failures" -eq 0 ]
+}
+
+@test "no section leaves a background server running" {
+    local file problems=()
+    while IFS= read -r file; do
+        while IFS=$'\t' read -r line problem; do
+            problems+=("$file:$line: $problem")
+        done < <(unstopped_servers "$file")
+    done < <(doc_files)
+    [ "${#problems[@]}" -eq 0 ] || { printf '%s\n' "${problems[@]}"; return 1; }
+}
+
+@test "scripts/serve returns once the server listens; scripts/stop stops it" {
+    export KIT_SERVE_DIR="$BATS_TEST_TMPDIR/serve"
+    # -d 0 and a client at once: a client started before the server
+    # listens would be refused.
+    (cd "$KIT_ROOT" && scripts/serve ./01-iterative/server -d 0 0 >"$BATS_TEST_TMPDIR/log" 3>&-)
+    local port pid
+    port=$(sed -n 's/^listening on port //p' "$BATS_TEST_TMPDIR/log")
+    [ -n "$port" ]
+    read -r pid _ < <(cat "$KIT_SERVE_DIR"/server.*.pid)
+    run_client 01-iterative 127.0.0.1 "$port" <<<"hola"
+    [ "$output" = "Reply is 'HOLA'" ]
+    # A second server on the same port: its error, status 1, nothing left.
+    run --separate-stderr "$KIT_ROOT/scripts/serve" "$KIT_ROOT/01-iterative/server" "$port"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"Address"*"in use"* ]]
+    (cd "$KIT_ROOT" && scripts/stop)
+    run ps -o stat= -p "$pid"
+    [[ -z "$output" || "$output" == Z* ]]
+    grep -q '^shut down$' "$BATS_TEST_TMPDIR/log"
+    [ -z "$(ls "$KIT_SERVE_DIR")" ]
 }
