@@ -76,6 +76,15 @@ setup() { tooling_test; }
     [[ "$output" == *"npm install -g bats"* ]]
 }
 
+@test "make check names each missing command's package, and fails only without a required one" {
+    run make -s -C "$KIT_COPY" tools-present CHECK_OPTIONAL="no-such-tool:some-package"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"not installed: some-package"*"apt-get install -y some-package"* ]]
+    run make -s -C "$KIT_COPY" tools-present CHECK_REQUIRED="no-such-tool:vital-package"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"make check needs: vital-package"* ]]
+}
+
 @test "make clean removes every build product" {
     make -s -C "$KIT_COPY" 01-iterative tests/tools/peer >/dev/null
     make -s -C "$KIT_COPY" clean
