@@ -57,6 +57,17 @@ static const struct opt_spec *find_spec(const struct command_line *cl,
     return NULL;
 }
 
+bool asks_for_help(int argc, char **argv)
+{
+    /* getopt knows only one-letter options: "--help" would read as the
+     * unknown option '-'. So look for it first, among the options (before
+     * a "--"). */
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--help") == 0)
+            return true;
+    return false;
+}
+
 /* Runs getopt over the table; returns -1 to go on or an exit status. */
 static int parse_options(int argc, char **argv, const struct command_line *cl)
 {
@@ -71,14 +82,9 @@ static int parse_options(int argc, char **argv, const struct command_line *cl)
     }
     optstring[len] = '\0';
 
-    /* getopt knows only one-letter options: "--help" would read as the
-     * unknown option '-'. The contract promises it wherever -h works, so
-     * look for it first, among the options (before a "--"). */
-    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
-        if (strcmp(argv[i], "--help") == 0) {
-            print_usage(stdout, cl, true);
-            return 0;
-        }
+    if (asks_for_help(argc, argv)) {
+        print_usage(stdout, cl, true);
+        return 0;
     }
     while ((letter = getopt(argc, argv, optstring)) != -1) {
         const struct opt_spec *spec = find_spec(cl, letter);

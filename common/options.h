@@ -22,6 +22,12 @@ struct opt_spec {
     bool *flag;
 };
 
+/* True when argv holds "--help" among its options: the contract accepts
+ * it wherever -h works (usage on stdout, exit 0). parse_server_args and
+ * parse_client_args check it themselves; a program with its own parser
+ * calls it before getopt. */
+bool asks_for_help(int argc, char **argv);
+
 struct server_args {
     long port;
     long delay_ms; /* -d, default DEFAULT_DELAY_MS */
