@@ -59,7 +59,7 @@ TEST_TOOLS := $(basename $(wildcard tests/tools/*.c))
 BENCH_TOOLS := $(basename $(wildcard bench/*.c))
 
 .PHONY: all clean check format $(FOLDERS) $(addprefix check-,$(FOLDERS)) \
-        bats-present demo bench
+        bats-present tools-present demo bench
 .DEFAULT_GOAL := all
 all: $(ALL_PROGRAMS)
 
@@ -83,15 +83,6 @@ $(foreach f,$(FOLDERS),$(eval $(call folder_rules,$(f))))
 $(TEST_TOOLS) $(BENCH_TOOLS): %: $(BUILD)/%.o $(LIBKIT)
 	$(CC) $(LDFLAGS) $< $(LIBKIT) $(LDLIBS) -o $@
 
-# The SPEC's folders: one that does not exist yet is simply not built.
-KNOWN_FOLDERS := 01-iterative 02-thread 03-fork 04-prefork-pool \
-  05-prefork-accept 06-udp 07-udp-threadpool 08-select 09-epoll \
-  10-pipes-fifo-signals
-ABSENT := $(filter-out $(FOLDERS),$(KNOWN_FOLDERS))
-.PHONY: $(ABSENT)
-$(ABSENT):
-	@echo "make: $@ does not exist yet; nothing to build"
-
 # --- tests ------------------------------------------------------------------
 BATS ?= bats
 bats-present:
@@ -102,17 +93,35 @@ bats-present:
 	  echo "    npm install -g bats           (anywhere with Node.js)"; \
 	  exit 1; }
 
+# Commands the tests use, as COMMAND:DEBIAN-PACKAGE. Without a required
+# one nothing can run (servers are started with setsid, watched with ps);
+# without an optional one only the tests that need it skip, each naming
+# the package (require_command in tests/helper.bash).
+CHECK_REQUIRED := timeout:coreutils setsid:util-linux ps:procps pgrep:procps
+CHECK_OPTIONAL := prlimit:util-linux ss:iproute2 curl:curl valgrind:valgrind \
+                  xmllint:libxml2-utils
+.PHONY: tools-present
+tools-present: bats-present
+	@missing_packages() { for t in "$$@"; do command -v "$${t%%:*}" >/dev/null 2>&1 || \
+	  printf ' %s' "$${t#*:}"; done; }; \
+	required=$$(missing_packages $(CHECK_REQUIRED)); \
+	optional=$$(missing_packages $(CHECK_OPTIONAL)); \
+	[ -z "$$optional" ] || echo "make check: not installed:$$optional;" \
+	  "the tests that need them are skipped (sudo apt-get install -y$$optional)"; \
+	[ -z "$$required" ] || { echo "make check needs:$$required" \
+	  "(sudo apt-get install -y$$required)"; exit 1; }
+
 # Tests run one file at a time (no -j): they start real servers and time them.
 # The graders of tests/exercises/ are not run here: they grade features the
 # reference leaves to students, so they fail on it by design (tests/graders.bats
 # proves each one fails here and passes with its solution).
-check: all $(TEST_TOOLS) $(BENCH_TOOLS) bats-present
+check: all $(TEST_TOOLS) $(BENCH_TOOLS) tools-present
 	$(BATS) tests/
 
 # check-NN-name: one folder's tests (explicit rules: make never applies a
 # pattern rule to a .PHONY target, so check-% would silently do nothing).
 define check_rule
-check-$(1): $(1) $(TEST_TOOLS) bats-present
+check-$(1): $(1) $(TEST_TOOLS) tools-present
 	@test -f tests/$(1).bats || { echo "make: no tests/$(1).bats"; exit 1; }
 	$$(BATS) tests/$(1)*.bats
 endef
@@ -179,7 +188,7 @@ fuzz: fuzz-build
 .PHONY: student-kit check-exercises
 student-kit:
 	EXERCISES="$(EXERCISES)" STUDENT_KIT="$(STUDENT_KIT)" sh scripts/student-kit.sh
-check-exercises: all $(TEST_TOOLS) bats-present
+check-exercises: all $(TEST_TOOLS) tools-present
 	$(BATS) -r $(if $(EXERCISES),$(addprefix tests/exercises/,$(EXERCISES)),tests/exercises)
 
 # --- housekeeping -------------------------------------------------------------

@@ -38,7 +38,7 @@ static void print_usage(FILE *out, const struct command_line *cl, bool full)
                 cl->specs[i].arg != NULL ? cl->specs[i].arg : "",
                 cl->specs[i].help);
     if (full)
-        fprintf(out, "  -h      print this help\n");
+        fprintf(out, "  -h      print this help (also --help)\n");
 }
 
 static int usage_error(const struct command_line *cl, const char *what,
@@ -58,6 +58,17 @@ static const struct opt_spec *find_spec(const struct command_line *cl,
     return NULL;
 }
 
+bool asks_for_help(int argc, char **argv)
+{
+    /* getopt knows only one-letter options: "--help" would read as the
+     * unknown option '-'. So look for it first, among the options (before
+     * a "--"). */
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--help") == 0)
+            return true;
+    return false;
+}
+
 /* Runs getopt over the table; returns -1 to go on or an exit status. */
 static int parse_options(int argc, char **argv, const struct command_line *cl)
 {
@@ -72,6 +83,10 @@ static int parse_options(int argc, char **argv, const struct command_line *cl)
     }
     optstring[len] = '\0';
 
+    if (asks_for_help(argc, argv)) {
+        print_usage(stdout, cl, true);
+        return 0;
+    }
     while ((letter = getopt(argc, argv, optstring)) != -1) {
         const struct opt_spec *spec = find_spec(cl, letter);
         char what[4] = {'-', (char)optopt, '\0', '\0'};

@@ -1,4 +1,4 @@
-/* options.h - command lines of the kit's programs (SPEC sections 4 and 5).
+/* options.h - command lines of the kit's programs (CONTRACT.md §4 and §5).
  *
  * Every server takes "[-d MS] [-q] ... PORT" and every TCP/UDP client
  * "[-n N] [-r R] [-t SEC] [-q] HOST PORT"; a program lists only the extra
@@ -21,6 +21,12 @@ struct opt_spec {
     long *value;
     bool *flag;
 };
+
+/* True when argv holds "--help" among its options: the contract accepts
+ * it wherever -h works (usage on stdout, exit 0). parse_server_args and
+ * parse_client_args check it themselves; a program with its own parser
+ * calls it before getopt. */
+bool asks_for_help(int argc, char **argv);
 
 struct server_args {
     long port;

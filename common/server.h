@@ -1,5 +1,5 @@
 /* server.h - the start-up steps every server of the kit takes the same way
- * (SPEC section 4), so that each server.c can get to its lesson at once. */
+ * (CONTRACT.md §4), so that each server.c can get to its lesson at once. */
 #ifndef KIT_SERVER_H
 #define KIT_SERVER_H
 

@@ -62,6 +62,13 @@ int parse_long(const char *text, long min, long max, long *out)
         errno = EINVAL;
         return -1;
     }
+    /* "-0" equals 0, so a range check lets it through: a typo'd port
+     * "-0" would start a server on a port the kernel chooses. A minus
+     * sign must mean a negative number. */
+    if (text[0] == '-' && value == 0) {
+        errno = EINVAL;
+        return -1;
+    }
     if (errno == ERANGE || value < min || value > max) {
         errno = ERANGE;
         return -1;
@@ -91,10 +98,11 @@ int ignore_sigpipe(void)
     return sigaction(SIGPIPE, &action, NULL);
 }
 
-/* The only global the kit allows: what a signal handler must touch. A C11
+/* A global because a signal handler can reach nothing else: the one kind
+ * of global the kit allows (see common/README.md, Stop signals). A C11
  * atomic rather than volatile sig_atomic_t: worker threads read it too,
- * and for threads only an atomic makes that well defined. A lock-free
- * atomic may be used in a signal handler (C11 7.14.1.1). */
+ * and between threads only an atomic is well defined. A lock-free atomic
+ * may be used in a signal handler (C11 7.14.1.1). */
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the stop flag must be lock-free");
 static atomic_int stop_flag = 0;
 

@@ -31,7 +31,8 @@ void report_error(const char *what, const char *reason);
 
 /* Parses a whole decimal string into *out. Accepted only when the text is
  * an optional '-' and digits, nothing before or after, and min <= value <=
- * max: "12ab", " 7", "+5", "" and "70000" (for a port) are all refused.
+ * max: "12ab", " 7", "+5", "", "-0" and "70000" (for a port) are all
+ * refused.
  * Returns 0, or -1 with errno EINVAL (not a number) or ERANGE. */
 int parse_long(const char *text, long min, long max, long *out);
 /* A TCP/UDP port: 0..65535 (0 asks the kernel to choose). */

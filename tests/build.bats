@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The build itself (SPEC section 2): exact incremental builds, header
+# The build itself (CONTRACT.md §2): exact incremental builds, header
 # tracking, flag changes, per-folder targets, and the missing-bats message.
 # Each test works on a scratch copy of the sources, never on the real tree.
 
@@ -74,6 +74,15 @@ setup() { tooling_test; }
     [[ "$output" == *"apt-get install bats"* ]]
     [[ "$output" == *"brew install bats-core"* ]]
     [[ "$output" == *"npm install -g bats"* ]]
+}
+
+@test "make check names each missing command's package, and fails only without a required one" {
+    run make -s -C "$KIT_COPY" tools-present CHECK_OPTIONAL="no-such-tool:some-package"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"not installed: some-package"*"apt-get install -y some-package"* ]]
+    run make -s -C "$KIT_COPY" tools-present CHECK_REQUIRED="no-such-tool:vital-package"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"make check needs: vital-package"* ]]
 }
 
 @test "make clean removes every build product" {

@@ -13,6 +13,9 @@
 #                              expected in the output)
 #      fuzzy                   timings and rates may differ: decimals and
 #                              "N req/s" are compared as shapes
+#  - commands use "$PORT" (the student sets PORT=2000 once); a server that
+#    runs in the background is started with scripts/serve (which returns
+#    once it listens) and stopped with scripts/stop in the same section.
 
 # doc_files : every documentation file of the kit.
 doc_files() {
@@ -123,4 +126,27 @@ check_invocation() {
         echo "$program: refuses ${options[*]}"
         return 1
     fi
+}
+
+# unstopped_servers FILE : "LINE<TAB>PROBLEM" for every background server
+# FILE starts without the kit's pattern: a server started with "&" instead
+# of scripts/serve, or a section (## heading) that starts one with
+# scripts/serve and never runs scripts/stop after it.
+unstopped_servers() {
+    awk '
+        function end_section() {
+            if (open_line) printf "%d\tstarted here, never stopped (scripts/stop) in its section\n", open_line
+            open_line = 0
+        }
+        /^## / { end_section(); next }
+        /^```console/ { inside = 1; next }
+        /^```/        { inside = 0; next }
+        inside && /^\$ / {
+            if ($0 ~ /scripts\/serve /) { if (!open_line) open_line = NR }
+            else if ($0 ~ /scripts\/stop/) open_line = 0
+            else if ($0 ~ /[0-9][0-9]-[a-z-]+\/(server|httpd|chat|relay)[ )].*&[ ]*($|sleep)/)
+                printf "%d\tbackground server without scripts/serve\n", NR
+        }
+        END { end_section() }
+    ' "$KIT_ROOT/$1"
 }

@@ -79,9 +79,11 @@ check_block() {
         text=${text#|}
         if [[ "$text" == '$ '* ]]; then
             # A server started in the background is the one started above
-            # (on port 0): neither it nor what it prints is replayed.
+            # (on port 0), and teardown stops it: neither scripts/serve,
+            # scripts/stop, a "server ... &" nor what they print is replayed.
             skipping=0
-            if [ -n "$server" ] && [[ "$text" == *"/server "* && "$text" == *'&' ]]; then
+            if [ -n "$server" ] && [[ "$text" == *scripts/serve* || "$text" == *scripts/stop* ||
+                ( "$text" == *"/server "* && "$text" == *'&' ) ]]; then
                 skipping=1
                 continue
             fi
@@ -94,7 +96,7 @@ check_block() {
         # shellcheck disable=SC2086
         start_server $server
     fi
-    local script="" got want
+    local script="PORT=${PORT:-2000}"$'\n' got want
     for text in "${commands[@]}"; do
         script+="${text//2000/${PORT:-2000}}"$'\n'
     done
@@ -141,4 +143,37 @@ check_block() {
     done < <(doc_files)
     echo "$count checked transcripts, $failures failed"
     [ "$failures" -eq 0 ]
+}
+
+# The handout is followed literally, section after section, in one shell:
+# a server left running there makes the next section's fail ("Address
+# already in use") or, worse, answer its clients.
+@test "no handout section leaves a background server running" {
+    local line problem problems=()
+    while IFS=$'\t' read -r line problem; do
+        problems+=("handout.md:$line: $problem")
+    done < <(unstopped_servers handout.md)
+    [ "${#problems[@]}" -eq 0 ] || { printf '%s\n' "${problems[@]}"; return 1; }
+}
+
+@test "scripts/serve returns once the server listens; scripts/stop stops it" {
+    export KIT_SERVE_DIR="$BATS_TEST_TMPDIR/serve"
+    # -d 0 and a client at once: a client started before the server
+    # listens would be refused.
+    (cd "$KIT_ROOT" && scripts/serve ./01-iterative/server -d 0 0 >"$BATS_TEST_TMPDIR/log" 3>&-)
+    local port pid
+    port=$(sed -n 's/^listening on port //p' "$BATS_TEST_TMPDIR/log")
+    [ -n "$port" ]
+    read -r pid _ < <(cat "$KIT_SERVE_DIR"/server.*.pid)
+    run_client 01-iterative 127.0.0.1 "$port" <<<"hola"
+    [ "$output" = "Reply is 'HOLA'" ]
+    # A second server on the same port: its error, status 1, nothing left.
+    run --separate-stderr "$KIT_ROOT/scripts/serve" "$KIT_ROOT/01-iterative/server" "$port"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"Address"*"in use"* ]]
+    (cd "$KIT_ROOT" && scripts/stop)
+    run ps -o stat= -p "$pid"
+    [[ -z "$output" || "$output" == Z* ]]
+    grep -q '^shut down$' "$BATS_TEST_TMPDIR/log"
+    [ -z "$(ls "$KIT_SERVE_DIR")" ]
 }

@@ -59,9 +59,10 @@ tooling_test() {
     [ -z "$KIT_SANITIZER" ] || skip "tooling test: the plain make check runs it"
 }
 
-# require_folder NN-name: skip the test when the folder does not exist yet.
-require_folder() {
-    [ -d "$KIT_ROOT/$1" ] || skip "$1 does not exist yet"
+# require_command COMMAND PACKAGE : skip the test, naming the Debian
+# package to install, when COMMAND is missing (make check lists them all).
+require_command() {
+    command -v "$1" >/dev/null 2>&1 || skip "$1 is not installed (apt-get install $2)"
 }
 
 # The groups this test started, killed by kit_cleanup.
@@ -203,7 +204,7 @@ summary_field() {
 
 # upper_reference FILE : the reference transform, for comparisons.
 upper_reference() {
-    # shellcheck disable=SC2018,SC2019 # ASCII a-z only, exactly as the SPEC says
+    # shellcheck disable=SC2018,SC2019 # ASCII a-z only, as CONTRACT.md §3 says
     LC_ALL=C tr 'a-z' 'A-Z' <"$1"
 }
 

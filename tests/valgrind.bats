@@ -27,7 +27,7 @@ setup_file() {
 }
 
 setup() {
-    command -v valgrind >/dev/null || skip "valgrind is not installed (apt-get install valgrind)"
+    require_command valgrind valgrind
     if [[ -n "${SAN:-}" || " ${MAKEFLAGS:-} " == *" SAN="[a-z]* ]]; then
         skip "sanitizer build: valgrind runs only on plain builds"
     fi

@@ -2,7 +2,8 @@
  * parser (common/util.c parse_long/parse_port), which every command line of
  * the kit goes through. Beyond "does not crash" it checks the promise:
  * accepted text is exactly an optional '-' and digits, the value lies in
- * range and prints back as the same number; anything else is refused. */
+ * range and prints back as the same number, a '-' always means a negative
+ * value ("-0", "-00" are refused); anything else is refused. */
 #include "util.h"
 
 #include <stdint.h>
@@ -38,6 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *digits;
 
         if (!canonical_number(text) || value < -1000 || value > 100000)
+            abort();
+        if (text[0] == '-' && value >= 0)
             abort();
         /* Same number, ignoring leading zeros ("-007" is -7). */
         digits = text[0] == '-' ? text + 1 : text;
