@@ -105,3 +105,8 @@ setup_file() { kit_build 06-udp tests/tools/udppeer; }
     start_program 06-udp/server -q "$port"
     [ "$PORT" -eq "$port" ]
 }
+
+@test "reflection: a source port below 1024 gets no reply, others still served" { udp_reflection_refused 06-udp; }
+@test "reflection: -P workers refuse a source port below 1024 too" { udp_reflection_refused 06-udp -P 2; }
+@test "reflection: -f refuses a source port below 1024 too" { udp_reflection_refused 06-udp -f; }
+@test "reflection: a datagram forged from the server's own port is not answered (no loop)" { udp_self_reflection_refused 06-udp; }
