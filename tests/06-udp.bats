@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # 06-udp: the basic UDP loop, -f a process per datagram, -P N a preforked
-# pool (SPEC sections 3-6).
+# pool (CONTRACT.md §3-§6); the reflection rule (datagram_source_refusal).
 
 load udp_contract
 

@@ -1,5 +1,5 @@
-# tests/udp_contract.bash - the SPEC's contract for a UDP server and its
-# client (sections 3-5), for tests/06-udp.bats and tests/07-udp-threadpool.bats:
+# tests/udp_contract.bash - the contract of a UDP server and its client
+# (CONTRACT.md §3-§5), for tests/06-udp.bats and tests/07-udp-threadpool.bats:
 #
 #   @test "hola comes back as Reply is 'HOLA'" { udp_round_trip 06-udp; }
 #
