@@ -49,13 +49,18 @@ setup_file() { kit_build 06-udp tests/tools/udppeer; }
 }
 
 @test "-f: one child per request in progress, none left afterwards" {
-    start_server 06-udp -d 800 -q -f
+    start_server 06-udp -d 2000 -q -f
     local i peers=()
     for i in 1 2 3; do
         timeout 10 "$KIT_ROOT/tests/tools/udppeer" send 127.0.0.1 "$PORT" <<<"req$i" >/dev/null &
         peers+=($!)
     done
-    sleep 0.4
+    # Up to 1.5 s for the three peers to start (a loaded machine), well
+    # within the 2 s each child works: the parent and three children.
+    for ((i = 0; i < 30; i++)); do
+        [ "$(group_pids "$SERVER_PID" | wc -l)" -ge 4 ] && break
+        sleep 0.05
+    done
     [ "$(group_pids "$SERVER_PID" | wc -l)" -eq 4 ]
     wait "${peers[@]}"
     sleep 0.3
