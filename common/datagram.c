@@ -1,10 +1,12 @@
 /* datagram.c - whole datagrams in and out, truncation detected. */
 #include "datagram.h"
 
+#include "net.h"
 #include "server.h"
 #include "util.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -59,4 +61,30 @@ int send_datagram(int fd, const void *buf, size_t len,
         if (errno != EINTR)
             return -1;
     }
+}
+
+/* The source port of src, or -1 for a family without ports. */
+static int source_port(const struct sockaddr_storage *src, socklen_t src_len)
+{
+    if (src->ss_family == AF_INET && src_len >= sizeof(struct sockaddr_in))
+        return ntohs(((const struct sockaddr_in *)src)->sin_port);
+    if (src->ss_family == AF_INET6 && src_len >= sizeof(struct sockaddr_in6))
+        return ntohs(((const struct sockaddr_in6 *)src)->sin6_port);
+    return -1;
+}
+
+const char *datagram_source_refusal(const struct sockaddr_storage *src,
+                                    socklen_t src_len, int server_fd)
+{
+    int port = source_port(src, src_len);
+
+    if (port < 0)
+        return "source address of an unknown family";
+    if (port == 0)
+        return "source port 0";
+    if (port < DATAGRAM_LOWEST_CLIENT_PORT)
+        return "source port below 1024";
+    if (port == local_port(server_fd))
+        return "source port is the server's own";
+    return NULL;
 }

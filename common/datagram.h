@@ -1,4 +1,4 @@
-/* datagram.h - sending and receiving whole UDP datagrams (SPEC section 3).
+/* datagram.h - sending and receiving whole UDP datagrams (CONTRACT.md §3).
  *
  * UDP has no partial I/O: one sendto() sends one whole datagram and one
  * recvfrom() returns one whole datagram. What can still go wrong is a
@@ -37,5 +37,26 @@ ssize_t receive_datagram(int fd, void *buf, size_t cap,
  * Returns 0, or -1 with errno (EMSGSIZE when len is too large). */
 int send_datagram(int fd, const void *buf, size_t len,
                   const struct sockaddr *addr, socklen_t addr_len);
+
+/* Source ports below this are the well-known services (echo 7, chargen
+ * 19, DNS 53, NTP 123...): the classic UDP reflection peers. */
+#define DATAGRAM_LOWEST_CLIENT_PORT 1024
+
+/* Reflection: UDP trusts the source address a datagram claims, and anyone
+ * can forge it. A forged request "from" another UDP responder (an echo
+ * service, a DNS server, a second upper server) makes this server send its
+ * reply there, that responder answers back, and the two ping-pong for ever
+ * on one forged packet. The kit's rule, for every UDP server: never answer
+ * a datagram whose source port is 0 (not a port anyone can reply to) or
+ * below DATAGRAM_LOWEST_CLIENT_PORT (a service, not a client), or is the
+ * server's own port (server_fd's): the server itself, or a server of the
+ * same kind on another host, with which it would ping-pong. The cost: a
+ * real client bound to a port below 1024 is refused.
+ * Returns NULL when the server may answer src, or a short reason to log
+ * ("source port below 1024"). Usage, after receive_datagram:
+ *     const char *why = datagram_source_refusal(&from, from_len, fd);
+ *     if (why != NULL) { log "Refused: PEER (why)"; drop the datagram; } */
+const char *datagram_source_refusal(const struct sockaddr_storage *src,
+                                    socklen_t src_len, int server_fd);
 
 #endif

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # 06-udp: the basic UDP loop, -f a process per datagram, -P N a preforked
-# pool (SPEC sections 3-6).
+# pool (CONTRACT.md §3-§6); the reflection rule (datagram_source_refusal).
 
 load udp_contract
 
@@ -49,13 +49,18 @@ setup_file() { kit_build 06-udp tests/tools/udppeer; }
 }
 
 @test "-f: one child per request in progress, none left afterwards" {
-    start_server 06-udp -d 800 -q -f
+    start_server 06-udp -d 2000 -q -f
     local i peers=()
     for i in 1 2 3; do
         timeout 10 "$KIT_ROOT/tests/tools/udppeer" send 127.0.0.1 "$PORT" <<<"req$i" >/dev/null &
         peers+=($!)
     done
-    sleep 0.4
+    # Up to 1.5 s for the three peers to start (a loaded machine), well
+    # within the 2 s each child works: the parent and three children.
+    for ((i = 0; i < 30; i++)); do
+        [ "$(group_pids "$SERVER_PID" | wc -l)" -ge 4 ] && break
+        sleep 0.05
+    done
     [ "$(group_pids "$SERVER_PID" | wc -l)" -eq 4 ]
     wait "${peers[@]}"
     sleep 0.3
@@ -105,3 +110,8 @@ setup_file() { kit_build 06-udp tests/tools/udppeer; }
     start_program 06-udp/server -q "$port"
     [ "$PORT" -eq "$port" ]
 }
+
+@test "reflection: a source port below 1024 gets no reply, others still served" { udp_reflection_refused 06-udp; }
+@test "reflection: -P workers refuse a source port below 1024 too" { udp_reflection_refused 06-udp -P 2; }
+@test "reflection: -f refuses a source port below 1024 too" { udp_reflection_refused 06-udp -f; }
+@test "reflection: a datagram forged from the server's own port is not answered (no loop)" { udp_self_reflection_refused 06-udp; }

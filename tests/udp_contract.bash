@@ -1,5 +1,5 @@
-# tests/udp_contract.bash - the SPEC's contract for a UDP server and its
-# client (sections 3-5), for tests/06-udp.bats and tests/07-udp-threadpool.bats:
+# tests/udp_contract.bash - the contract of a UDP server and its client
+# (CONTRACT.md §3-§5), for tests/06-udp.bats and tests/07-udp-threadpool.bats:
 #
 #   @test "hola comes back as Reply is 'HOLA'" { udp_round_trip 06-udp; }
 #
@@ -149,4 +149,66 @@ udp_stress_timeout() {
     elapsed timeout 20 "$KIT_ROOT/$folder/client" -q -n 1 -t 1 localhost "$PORT"
     [ "$STATUS" -eq 1 ]
     less_than "$ELAPSED" 6.5
+}
+
+# udp_send_from SRCPORT PORT TEXT : sends TEXT from 127.0.0.1:SRCPORT to
+# 127.0.0.1:PORT and prints "reply" or "no reply" (1 s wait). SRCPORT
+# "raw:N" forges the source port N with a raw socket (the kernel builds the
+# IP header; UDP checksum 0, "none", is valid over IPv4), so that N may be
+# a port in use, even the server's own. Root only (ports < 1024, raw).
+udp_send_from() {
+    timeout 10 python3 - "$@" <<'PY'
+import socket, struct, sys
+src, port, text = sys.argv[1], int(sys.argv[2]), sys.argv[3].encode()
+if src.startswith("raw:"):
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
+    header = struct.pack("!HHHH", int(src[4:]), port, 8 + len(text), 0)
+    s.sendto(header + text, ("127.0.0.1", 0))
+    print("sent")
+    sys.exit(0)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(src)))
+s.settimeout(1.0)
+s.sendto(text, ("127.0.0.1", port))
+try:
+    s.recv(65536)
+    print("reply")
+except socket.timeout:
+    print("no reply")
+PY
+}
+
+# udp_reflection_refused FOLDER [SERVER OPTIONS...] : a datagram from a
+# privileged source port (a service such as echo or DNS, the classic
+# reflection peer) gets no reply and a "Refused:" log line, and the server
+# goes on serving others. Root only: binding a port below 1024 needs it.
+udp_reflection_refused() {
+    local folder=$1
+    [ "$(id -u)" -eq 0 ] || skip "binding a source port below 1024 needs root"
+    command -v python3 >/dev/null || skip "python3 is needed to bind port 1023"
+    start_server "$folder" -d 0 "${@:2}"
+    run udp_send_from 1023 "$PORT" "reflect me"
+    [ "$output" = "no reply" ]
+    wait_for_line "$SERVER_OUT" '^Refused: 127\.0\.0\.1:1023 \(source port below 1024\)$'
+    [ "$(grep -c '^New request' "$SERVER_OUT")" -eq 0 ]
+    run udp_send_from 1024 "$PORT" "a client"
+    [ "$output" = "reply" ]
+    run_client "$folder" 127.0.0.1 "$PORT" <<<"still"
+    [ "$output" = "Reply is 'STILL'" ]
+}
+
+# udp_self_reflection_refused FOLDER [SERVER OPTIONS...] : a datagram
+# forged "from" the server's own address and port. Answered, it would come
+# back to the server as a new request, be answered again, for ever: the
+# server must refuse it. Root only (a raw socket forges the source).
+udp_self_reflection_refused() {
+    local folder=$1
+    [ "$(id -u)" -eq 0 ] || skip "forging a source address needs root"
+    command -v python3 >/dev/null || skip "python3 is needed to forge a source"
+    start_server "$folder" -d 0 "${@:2}"
+    run udp_send_from "raw:$PORT" "$PORT" "loop"
+    [ "$output" = "sent" ]
+    wait_for_line "$SERVER_OUT" "^Refused: 127\\.0\\.0\\.1:$PORT \\(source port is the server's own\\)\$"
+    sleep 0.3
+    [ "$(grep -c '^New request' "$SERVER_OUT")" -eq 0 ]
 }

@@ -1,0 +1,180 @@
+#!/usr/bin/env bats
+# 06-udp/relay: an impaired link for datagrams (CONTRACT.md §12). Each test
+# forces its condition (a loss rate, a duplicate rate, a delay with jitter)
+# and -s SEED makes the relay's choices the same on every run.
+
+load udp_contract
+
+setup_file() { kit_build 06-udp tests/tools/udppeer; }
+
+# start_relay ARGS... : a server (-d 0) on port 0 and the relay in front of
+# it (ARGS, then port 0, 127.0.0.1 and the server's port). Sets UPSTREAM_OUT
+# (the server's log), PORT, SERVER_PID and SERVER_OUT (the relay's).
+start_relay() {
+    start_server 06-udp -d 0
+    UPSTREAM_OUT=$SERVER_OUT
+    start_program 06-udp/relay "$@" 0 127.0.0.1 "$PORT"
+}
+
+# start_sink : a UDP receiver on port 0 that writes each datagram it gets
+# as one line to SINK_OUT (python3), for tests that look at the order.
+start_sink() {
+    command -v python3 >/dev/null || skip "python3 is needed for a sink"
+    SINK_OUT=$BATS_TEST_TMPDIR/sink.out
+    setsid python3 -u -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print("sink on port", s.getsockname()[1], flush=True)
+while True:
+    print(s.recv(65536).decode().rstrip("\n"), flush=True)
+' >"$SINK_OUT" 2>&1 &
+    KIT_GROUPS+=("$!")
+    local i
+    for ((i = 0; i < 300; i++)); do # python3 may take seconds to start
+        SINK_PORT=$(sed -n 's/^sink on port //p' "$SINK_OUT")
+        [ -n "$SINK_PORT" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# totals : the relay's totals line, after SIGTERM.
+totals() {
+    stop_server TERM
+    [ "$STOP_STATUS" -eq 0 ]
+    grep '^relayed ' "$SERVER_OUT"
+}
+
+@test "bad command lines print usage and exit 2" {
+    local args
+    for args in "" "0" "0 127.0.0.1" "0 127.0.0.1 2000 extra" "-l 101 0 127.0.0.1 2000" \
+        "-u -1 0 127.0.0.1 2000" "-D 10001 0 127.0.0.1 2000" "-j abc 0 127.0.0.1 2000" \
+        "-x 0 127.0.0.1 2000" "70000 127.0.0.1 2000" "0 127.0.0.1 0" "0 127.0.0.1 12ab"; do
+        # shellcheck disable=SC2086 # the arguments are split on purpose
+        run timeout 5 "$KIT_ROOT/06-udp/relay" $args
+        echo "args: '$args' status $status"
+        [ "$status" -eq 2 ]
+        [[ "$output" == *"usage: relay "* ]]
+    done
+}
+
+@test "-h and --help print usage on stdout and exit 0" {
+    run --separate-stderr timeout 5 "$KIT_ROOT/06-udp/relay" -h
+    [ "$status" -eq 0 ]
+    [[ "$output" == "usage: relay "* ]]
+    run --separate-stderr timeout 5 "$KIT_ROOT/06-udp/relay" --help
+    [ "$status" -eq 0 ]
+    [[ "$output" == "usage: relay "* ]]
+}
+
+@test "an unknown upstream host is reported, exit 1" {
+    run timeout 10 "$KIT_ROOT/06-udp/relay" 0 no-such-host.invalid 2000
+    [ "$status" -eq 1 ]
+    [[ "$output" == "relay: no-such-host.invalid: "* ]]
+}
+
+@test "-l 30 -s 5: the client retransmits and gets every reply of 20 lines" {
+    # A line is lost when all 4 tries fail, each with probability
+    # 1 - 0.7 x 0.7 = 0.51: 0.51^4 = 7 %, so over 20 lines one is often
+    # lost. Seed 5 is a run where retransmission saves all 20.
+    start_relay -l 30 -s 5
+    seq 20 | sed 's/^/line /' >"$BATS_TEST_TMPDIR/in"
+    run --separate-stderr timeout 60 "$KIT_ROOT/06-udp/client" -t 1 127.0.0.1 "$PORT" <"$BATS_TEST_TMPDIR/in"
+    [ "$status" -eq 0 ]
+    [ "$output" = "$(upper_reference "$BATS_TEST_TMPDIR/in" | sed "s/.*/Reply is '&'/")" ]
+    grep -q '^drop [0-9]* B client->server$' "$SERVER_OUT"
+    grep -q '^drop [0-9]* B server->client$' "$SERVER_OUT"
+    [[ "$(totals)" =~ ^relayed\ [0-9]+,\ dropped\ ([0-9]+), ]]
+    [ "${BASH_REMATCH[1]}" -gt 0 ]
+}
+
+@test "-u 50: duplicated replies and requests, no reply printed twice" {
+    start_relay -u 50 -s 1
+    seq 20 | sed 's/^/dup /' >"$BATS_TEST_TMPDIR/in"
+    run --separate-stderr timeout 30 "$KIT_ROOT/06-udp/client" 127.0.0.1 "$PORT" <"$BATS_TEST_TMPDIR/in"
+    [ "$status" -eq 0 ]
+    [ "$output" = "$(upper_reference "$BATS_TEST_TMPDIR/in" | sed "s/.*/Reply is '&'/")" ]
+    # The server did get doubled requests: more than 20.
+    [ "$(grep -c '^New request' "$UPSTREAM_OUT")" -gt 20 ]
+    [[ "$(totals)" =~ duplicated\ ([0-9]+), ]]
+    [ "${BASH_REMATCH[1]}" -gt 0 ]
+}
+
+@test "-D 20 -j 15: 10 stress clients finish with 0 errors" {
+    start_relay -q -D 20 -j 15 -s 1
+    run_client 06-udp -q -n 10 127.0.0.1 "$PORT"
+    [ "$status" -eq 0 ]
+    [[ "${lines[-1]}" == "10 clients, 80 replies, 0 errors, "* ]]
+    # Every datagram was delayed (in both directions: 160 at least).
+    [[ "$(totals)" =~ delayed\ ([0-9]+)$ ]]
+    [ "${BASH_REMATCH[1]}" -ge 160 ]
+}
+
+@test "-D 20 -j 15: datagrams sent in order arrive out of order" {
+    start_sink
+    start_program 06-udp/relay -q -D 20 -j 15 -s 1 0 127.0.0.1 "$SINK_PORT"
+    exec 7<>"/dev/udp/127.0.0.1/$PORT"
+    local i
+    for ((i = 1; i <= 30; i++)); do
+        echo "$i" >&7 # back to back: well within the 30 ms of jitter
+    done
+    exec 7>&-
+    sleep 0.3
+    [ "$(grep -c '^[0-9]*$' "$SINK_OUT")" -eq 30 ]
+    run sort -n -c < <(grep '^[0-9]*$' "$SINK_OUT")
+    [ "$status" -ne 0 ] # sort -c: "disorder"
+}
+
+@test "-r 100: a datagram is held back until the next one overtakes it" {
+    start_sink
+    start_program 06-udp/relay -r 100 -s 1 0 127.0.0.1 "$SINK_PORT"
+    exec 7<>"/dev/udp/127.0.0.1/$PORT"
+    echo first >&7
+    sleep 0.1
+    echo second >&7
+    exec 7>&-
+    sleep 1
+    [ "$(grep -v '^sink' "$SINK_OUT" | tr '\n' ' ')" = "second first " ]
+    grep -q '^reorder 6 B client->server$' "$SERVER_OUT"
+}
+
+@test "a 65,507-byte datagram passes intact both ways" {
+    start_relay -q -D 5
+    head -c 65507 /dev/urandom >"$BATS_TEST_TMPDIR/big"
+    timeout 10 "$KIT_ROOT/tests/tools/udppeer" send 127.0.0.1 "$PORT" <"$BATS_TEST_TMPDIR/big" >"$BATS_TEST_TMPDIR/got"
+    upper_reference "$BATS_TEST_TMPDIR/big" | cmp - "$BATS_TEST_TMPDIR/got"
+    timeout 10 "$KIT_ROOT/tests/tools/udppeer" send 127.0.0.1 "$PORT" </dev/null >"$BATS_TEST_TMPDIR/empty"
+    [ ! -s "$BATS_TEST_TMPDIR/empty" ]
+}
+
+@test "-l 100: the client reports each loss after its 4 tries" {
+    start_relay -l 100
+    run --separate-stderr timeout 30 "$KIT_ROOT/06-udp/client" -t 1 127.0.0.1 "$PORT" < <(printf 'one\ntwo\n')
+    [ "$status" -eq 1 ]
+    [ "$output" = "" ]
+    [ "$stderr" = "client: no reply to 'one' after 4 tries
+client: no reply to 'two' after 4 tries" ]
+    [ "$(grep -c '^New request' "$UPSTREAM_OUT")" -eq 0 ]
+    [ "$(totals)" = "relayed 0, dropped 8, duplicated 0, reordered 0, delayed 0" ]
+}
+
+@test "SIGTERM with a datagram still delayed: totals, shut down, exit 0" {
+    start_relay -D 3000
+    timeout 10 "$KIT_ROOT/tests/tools/udppeer" send 127.0.0.1 "$PORT" <<<"late" >/dev/null &
+    sleep 0.3
+    elapsed stop_server TERM
+    [ "$STOP_STATUS" -eq 0 ]
+    less_than "$ELAPSED" 2
+    [ "$(tail -n 2 "$SERVER_OUT")" = "relayed 0, dropped 0, duplicated 0, reordered 0, delayed 1
+shut down" ]
+}
+
+@test "a source port below 1024 is not relayed (no reflection through the relay)" {
+    [ "$(id -u)" -eq 0 ] || skip "binding a source port below 1024 needs root"
+    start_relay
+    run udp_send_from 1022 "$PORT" "reflect me"
+    [ "$output" = "no reply" ]
+    wait_for_line "$SERVER_OUT" '^Refused: 127\.0\.0\.1:1022 \(source port below 1024\)$'
+    [ "$(grep -c '^New request' "$UPSTREAM_OUT")" -eq 0 ]
+}
