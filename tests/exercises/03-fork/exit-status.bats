@@ -8,15 +8,15 @@ load ../../helper
 
 setup_file() { kit_build 03-fork tests/tools/peer; }
 
-# wait_for_line REGEX : true once the server's stdout has a matching line
-# (waits up to 3 s).
+# wait_for_line REGEX [COUNT] : true once the server's stdout has COUNT
+# (default 1) lines matching REGEX; waits up to 3 s of wall-clock time.
 wait_for_line() {
-    local i
-    for ((i = 0; i < 60; i++)); do
-        grep -Eq "$1" "$SERVER_OUT" && return 0
-        sleep 0.05
+    local deadline=$((SECONDS + 3))
+    while ((SECONDS <= deadline)); do
+        (($(grep -Ec "$1" "$SERVER_OUT") >= ${2:-1})) && return 0
+        sleep 0.1
     done
-    echo "no line matching '$1' in:" >&2
+    echo "no ${2:-1} lines matching '$1' in:" >&2
     cat "$SERVER_OUT" >&2
     return 1
 }
@@ -38,7 +38,7 @@ child_pid() {
 
 @test "a child killed by a signal is logged as such" {
     start_server 03-fork -d 0
-    timeout 10 "$KIT_ROOT/03-fork/client" localhost "$PORT" < <(sleep 5) >/dev/null &
+    timeout 10 "$KIT_ROOT/03-fork/client" localhost "$PORT" < <(sleep 5) >/dev/null 3>&- &
     local holder=$! pid
     wait_for_line '^Client connected: '
     pid=$(child_pid)
@@ -53,11 +53,7 @@ child_pid() {
     start_server 03-fork -d 0
     run timeout 10 "$KIT_ROOT/tests/tools/peer" many localhost "$PORT" 20
     [ "$status" -eq 0 ]
-    local i
-    for ((i = 0; i < 60; i++)); do
-        [ "$(grep -c '^child [0-9]* exited with status 0$' "$SERVER_OUT")" -ge 20 ] && break
-        sleep 0.05
-    done
+    wait_for_line '^child [0-9]+ exited with status 0$' 20
     [ "$(grep -c '^child [0-9]* exited with status 0$' "$SERVER_OUT")" -eq 20 ]
     [ "$(grep '^child ' "$SERVER_OUT" | sort -u | wc -l)" -eq 20 ]
 }

@@ -10,15 +10,15 @@ setup_file() { kit_build 04-prefork-pool; }
 
 F=04-prefork-pool
 
-# wait_for_line REGEX : true once the server's stdout has a matching line
-# (waits up to 3 s).
+# wait_for_line REGEX [COUNT] : true once the server's stdout has COUNT
+# (default 1) lines matching REGEX; waits up to 3 s of wall-clock time.
 wait_for_line() {
-    local i
-    for ((i = 0; i < 60; i++)); do
-        grep -Eq "$1" "$SERVER_OUT" && return 0
-        sleep 0.05
+    local deadline=$((SECONDS + 3))
+    while ((SECONDS <= deadline)); do
+        (($(grep -Ec "$1" "$SERVER_OUT") >= ${2:-1})) && return 0
+        sleep 0.1
     done
-    echo "no line matching '$1' in:" >&2
+    echo "no ${2:-1} lines matching '$1' in:" >&2
     cat "$SERVER_OUT" >&2
     return 1
 }
