@@ -16,22 +16,22 @@ since() {
     awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f\n", b - a }'
 }
 
-# open_line_client : connects descriptor 3 to the server.
+# open_line_client : connects descriptor 5 to the server (3 is bats' own).
 open_line_client() {
-    exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+    exec 5<>"/dev/tcp/127.0.0.1/$PORT"
 }
 
 @test "-l: each line comes back in capitals while the connection stays open" {
     start_server 01-iterative -d 0 -l
     open_line_client
     local reply
-    printf 'hola\n' >&3
-    read -r -t 3 reply <&3
+    printf 'hola\n' >&5
+    read -r -t 3 reply <&5
     [ "$reply" = "HOLA" ]
-    printf 'twenty tiny tigers\n' >&3
-    read -r -t 3 reply <&3
+    printf 'twenty tiny tigers\n' >&5
+    read -r -t 3 reply <&5
     [ "$reply" = "TWENTY TINY TIGERS" ]
-    exec 3<&-
+    exec 5<&-
 }
 
 @test "-l: two lines sent at once are two units of work, the first reply not held back" {
@@ -39,12 +39,12 @@ open_line_client() {
     open_line_client
     local start first second a b
     start=$EPOCHREALTIME
-    printf 'one\ntwo\n' >&3
-    read -r -t 3 a <&3
+    printf 'one\ntwo\n' >&5
+    read -r -t 3 a <&5
     first=$(since "$start")
-    read -r -t 3 b <&3
+    read -r -t 3 b <&5
     second=$(since "$start")
-    exec 3<&-
+    exec 5<&-
     [ "$a" = "ONE" ] && [ "$b" = "TWO" ]
     # Flushed after each line: the first reply comes after one delay, not
     # with the second; one unit of work per line, so the second after two.
@@ -57,24 +57,24 @@ open_line_client() {
     start_server 01-iterative -d 0 -l
     open_line_client
     local reply
-    printf 'ho' >&3
+    printf 'ho' >&5
     # Nothing comes back before the newline.
-    run ! read -r -t 0.5 reply <&3
-    printf 'la\n' >&3
-    read -r -t 3 reply <&3
+    run ! read -r -t 0.5 -N 1 reply <&5
+    printf 'la\n' >&5
+    read -r -t 3 reply <&5
     [ "$reply" = "HOLA" ]
-    exec 3<&-
+    exec 5<&-
 }
 
 @test "-l: a client that leaves is logged, the next one is served" {
     start_server 01-iterative -d 0 -l
     local reply
     open_line_client
-    exec 3<&-
+    exec 5<&-
     open_line_client
-    printf 'next\n' >&3
-    read -r -t 3 reply <&3
-    exec 3<&-
+    printf 'next\n' >&5
+    read -r -t 3 reply <&5
+    exec 5<&-
     [ "$reply" = "NEXT" ]
     local i
     for ((i = 0; i < 40; i++)); do
@@ -91,9 +91,9 @@ open_line_client() {
     before=$(fd_count "$SERVER_PID")
     for ((i = 0; i < 30; i++)); do
         open_line_client
-        printf 'x\n' >&3
-        read -r -t 3 reply <&3
-        exec 3<&-
+        printf 'x\n' >&5
+        read -r -t 3 reply <&5
+        exec 5<&-
         [ "$reply" = "X" ]
     done
     sleep 0.2
