@@ -37,8 +37,8 @@
 #define MAX_CHILDREN_LIMIT   4096
 
 /* What the SIGCHLD handler must touch, hence global: the kit allows a
- * global only for a signal handler (the stop flag in common/util.c is the
- * other one). `pids` has one slot per child allowed (0: a free slot), so
+ * global only for what a signal handler touches (common/util.c's stop
+ * flag is another). `pids` has one slot per child allowed (0: a free slot), so
  * that shutdown can send each child a SIGTERM; `live` counts the children
  * not reaped yet. The handler removes children and the main loop adds
  * them, so they must never run at the same time: the main loop changes
