@@ -16,6 +16,14 @@ since() {
     awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f\n", b - a }'
 }
 
+# reply_to LINE : sends LINE and its newline on descriptor 5, prints the
+# line that comes back (fails after 3 s without one).
+reply_to() {
+    local reply
+    printf '%s\n' "$1" >&5
+    read -r -t 3 reply <&5 && echo "$reply"
+}
+
 # open_line_client : connects descriptor 5 to the server (3 is bats' own).
 open_line_client() {
     exec 5<>"/dev/tcp/127.0.0.1/$PORT"
@@ -24,13 +32,8 @@ open_line_client() {
 @test "-l: each line comes back in capitals while the connection stays open" {
     start_server 01-iterative -d 0 -l
     open_line_client
-    local reply
-    printf 'hola\n' >&5
-    read -r -t 3 reply <&5
-    [ "$reply" = "HOLA" ]
-    printf 'twenty tiny tigers\n' >&5
-    read -r -t 3 reply <&5
-    [ "$reply" = "TWENTY TINY TIGERS" ]
+    [ "$(reply_to hola)" = "HOLA" ]
+    [ "$(reply_to 'twenty tiny tigers')" = "TWENTY TINY TIGERS" ]
     exec 5<&-
 }
 
@@ -72,8 +75,7 @@ open_line_client() {
     open_line_client
     exec 5<&-
     open_line_client
-    printf 'next\n' >&5
-    read -r -t 3 reply <&5
+    reply=$(reply_to next)
     exec 5<&-
     [ "$reply" = "NEXT" ]
     local i
@@ -91,8 +93,7 @@ open_line_client() {
     before=$(fd_count "$SERVER_PID")
     for ((i = 0; i < 30; i++)); do
         open_line_client
-        printf 'x\n' >&5
-        read -r -t 3 reply <&5
+        reply=$(reply_to x)
         exec 5<&-
         [ "$reply" = "X" ]
     done

@@ -10,17 +10,14 @@ setup_file() { kit_build 04-prefork-pool; }
 
 F=04-prefork-pool
 
-# wait_for_line REGEX [COUNT] : true once the server's stdout has COUNT
-# (default 1) lines matching REGEX; waits up to 3 s of wall-clock time.
-wait_for_line() {
-    local deadline=$((SECONDS + 3))
-    while ((SECONDS <= deadline)); do
-        (($(grep -Ec "$1" "$SERVER_OUT") >= ${2:-1})) && return 0
+# await SECONDS COMMAND... : true once COMMAND succeeds, tried every 0.1 s
+# for SECONDS of wall-clock time.
+await() {
+    local deadline=$((SECONDS + $1))
+    until "${@:2}"; do
+        ((SECONDS < deadline)) || return 1
         sleep 0.1
     done
-    echo "no ${2:-1} lines matching '$1' in:" >&2
-    cat "$SERVER_OUT" >&2
-    return 1
 }
 
 @test "a client that finds the only worker busy is logged as queued: 1" {
@@ -32,14 +29,14 @@ wait_for_line() {
     run_client $F 127.0.0.1 "$PORT" <<<"second"
     wait "$first"
     [ "$output" = "Reply is 'SECOND'" ]
-    wait_for_line '^queued: 1$'
+    await 3 grep -q '^queued: 1$' "$SERVER_OUT" || { cat "$SERVER_OUT"; return 1; }
 }
 
 @test "a client that finds an idle worker is not queued" {
     start_server $F -d 0 -w 2
     run_client $F 127.0.0.1 "$PORT" <<<"hola"
     [ "$output" = "Reply is 'HOLA'" ]
-    wait_for_line '^Client disconnected: '
+    await 3 grep -q '^Client disconnected: ' "$SERVER_OUT"
     run ! grep -q '^queued' "$SERVER_OUT"
 }
 
