@@ -96,8 +96,7 @@ static void worker_main(const struct process_pool *pool, long self,
     exit(0);
 }
 
-/* ---- the parent's side -----------------------------------------------------
- */
+/* ---- the parent's side -------------------------------------------------- */
 
 /* Forks the worker of one slot, with a new socketpair as its channel.
  * SOCK_SEQPACKET keeps message boundaries (one connection per message)
