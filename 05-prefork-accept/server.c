@@ -215,11 +215,11 @@ static void close_sockets(struct process_pool *pool)
  * group, one socket per worker (reuseport.c). */
 static int open_sockets(struct process_pool *pool, long port)
 {
-    char what[48];
     int fd;
 
     if (pool->reuseport) {
         if (reuseport_group(pool->listen_fds, pool->worker_count, &port) != 0) {
+            char what[48];
             snprintf(what, sizeof what, "listen on port %ld", port);
             report_errno(what);
             return -1;

@@ -78,13 +78,11 @@ open_line_client() {
     reply=$(reply_to next)
     exec 5<&-
     [ "$reply" = "NEXT" ]
-    local i
-    for ((i = 0; i < 40; i++)); do
-        [ "$(grep -c '^Client disconnected: ' "$SERVER_OUT")" -eq 2 ] && return 0
-        sleep 0.05
+    local deadline=$((SECONDS + 3))
+    until [ "$(grep -c '^Client disconnected: ' "$SERVER_OUT")" -eq 2 ]; do
+        ((SECONDS < deadline)) || { cat "$SERVER_OUT"; false; }
+        sleep 0.1
     done
-    cat "$SERVER_OUT"
-    return 1
 }
 
 @test "-l: 30 connections leave the server's descriptor count unchanged" {
