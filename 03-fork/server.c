@@ -14,6 +14,7 @@
  * Look:  about 8 x 100 ms for the 10 clients; `ps --ppid PID` shows one
  *        child per connected client, and never a zombie (state Z).
  */
+#include "children.h"
 #include "net.h"
 #include "options.h"
 #include "serve.h"
@@ -28,7 +29,6 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 /* -m: children alive at once. 40 is the chapter's ProcessThrottler; the
@@ -36,8 +36,9 @@
 #define DEFAULT_MAX_CHILDREN 40
 #define MAX_CHILDREN_LIMIT   4096
 
-/* What the SIGCHLD handler must touch, hence global (the kit's one
- * exception). `pids` has one slot per child allowed (0: a free slot), so
+/* What the SIGCHLD handler must touch, hence global: the kit allows a
+ * global only for what a signal handler touches (common/util.c's stop
+ * flag is another). `pids` has one slot per child allowed (0: a free slot), so
  * that shutdown can send each child a SIGTERM; `live` counts the children
  * not reaped yet. The handler removes children and the main loop adds
  * them, so they must never run at the same time: the main loop changes
@@ -50,44 +51,6 @@ static struct {
     volatile sig_atomic_t live;
 } children;
 
-/* EXERCISE(03-fork): log each child's exit status */
-/* The handler may not call printf (not async-signal-safe): it notes each
- * child that ended here, and the acceptor loop prints them, with SIGCHLD
- * blocked so that the handler cannot add one meanwhile. Between two
- * prints at most one child per slot can end, plus the one just forked. */
-#define EXITS_MAX (MAX_CHILDREN_LIMIT + 1)
-static struct {
-    pid_t pid[EXITS_MAX];
-    int status[EXITS_MAX];
-    volatile sig_atomic_t count;
-} exits;
-
-static void note_exit(pid_t pid, int status)
-{
-    if (exits.count < EXITS_MAX) {
-        exits.pid[exits.count] = pid;
-        exits.status[exits.count] = status;
-        exits.count++;
-    }
-}
-
-/* Called with SIGCHLD blocked. */
-static void print_exits(bool quiet)
-{
-    for (sig_atomic_t i = 0; i < exits.count && !quiet; i++) {
-        long pid = (long)exits.pid[i];
-        int status = exits.status[i];
-
-        if (WIFEXITED(status))
-            printf("child %ld exited with status %d\n", pid,
-                   WEXITSTATUS(status));
-        else if (WIFSIGNALED(status))
-            printf("child %ld killed by signal %d\n", pid, WTERMSIG(status));
-    }
-    exits.count = 0;
-}
-/* END EXERCISE */
-
 /* The SIGCHLD handler: collect every child that has ended (several exits
  * may arrive as one signal, so loop until none is left; WNOHANG so that a
  * living child never blocks the handler). Only async-signal-safe work:
@@ -95,14 +58,11 @@ static void print_exits(bool quiet)
  * code the signal interrupted may be about to read: save and restore it. */
 static void reap_children(int signo)
 {
-    /* EXERCISE(03-fork): reap every child that has exited */
     int saved_errno = errno;
-    int status;
     pid_t pid;
 
     (void)signo;
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-        note_exit(pid, status);
+    while ((pid = waitpid(-1, NULL, WNOHANG)) > 0) {
         for (size_t i = 0; i < children.slots; i++) {
             if (children.pids[i] == pid) {
                 children.pids[i] = 0;
@@ -112,9 +72,6 @@ static void reap_children(int signo)
         children.live--;
     }
     errno = saved_errno;
-    /* STUB: (void)signo; */
-    /* STUB: children.live = 0; */
-    /* END EXERCISE */
 }
 
 /* No SA_RESTART: a child's exit makes a blocking accept() fail with EINTR,
@@ -233,56 +190,27 @@ static void start_child(int listen_fd, int conn_fd, const char *peer,
     close(conn_fd);
 }
 
-/* Sends signo to every child not reaped yet. Called with SIGCHLD
- * blocked, so the table cannot change meanwhile; a child that has ended
- * but is not reaped is a zombie, which keeps its PID: the kill cannot hit
- * an unrelated process. */
-static void signal_children(int signo)
-{
-    for (size_t i = 0; i < children.slots; i++) {
-        if (children.pids[i] <= 0)
-            continue;
-        if (signo == SIGKILL)
-            fprintf(stderr, "%s: child %ld did not stop in time: killed\n",
-                    progname(), (long)children.pids[i]);
-        if (kill(children.pids[i], signo) != 0)
-            report_errno("kill");
-    }
-}
-
 /* Shutdown: SIGTERM to every child (each finishes the reply it is working
  * on, within one delay, and exits), then wait for them. A child blocked
  * writing to a client that never reads would wait forever: after the
- * delay plus SHUTDOWN_GRACE_MS the ones left get SIGKILL. SIGCHLD stays
- * blocked from here on, and the parent waits for it with sigtimedwait
- * and reaps by calling the handler's function itself: one place reaps. */
-static void stop_children(long delay_ms)
+ * delay plus SHUTDOWN_GRACE_MS the ones left get SIGKILL (stop_children,
+ * common/children.c). SIGCHLD stays blocked from here on, so the handler
+ * cannot reap (or change the table) meanwhile: stop_children reaps. A
+ * child that has ended but is not reaped is a zombie, which keeps its PID:
+ * no kill can hit an unrelated process. */
+static void stop_all_children(long delay_ms)
 {
-    double deadline =
-        now_seconds() + (double)(delay_ms + SHUTDOWN_GRACE_MS) / 1000.0;
-    double left;
     sigset_t child_signal;
+    long killed;
 
     sigemptyset(&child_signal);
     sigaddset(&child_signal, SIGCHLD);
     sigprocmask(SIG_BLOCK, &child_signal, NULL);
-    signal_children(SIGTERM);
-    reap_children(SIGCHLD);
-    while (children.live > 0 && (left = deadline - now_seconds()) > 0) {
-        struct timespec wait_for;
-        wait_for.tv_sec = (time_t)left;
-        wait_for.tv_nsec = (long)((left - (double)wait_for.tv_sec) * 1e9);
-        /* Returns when a child ends, at the timeout, or on another signal
-         * (EINTR); in every case, reap and look again. */
-        sigtimedwait(&child_signal, NULL, &wait_for);
-        reap_children(SIGCHLD);
-    }
-    if (children.live > 0)
-        signal_children(SIGKILL);
-    /* The last ones: a blocking wait until ECHILD (no child left). */
-    while (waitpid(-1, NULL, 0) > 0 || errno == EINTR) {
-        /* one more child reaped (or a signal): wait for the next */
-    }
+    killed = stop_children(children.pids, (long)children.slots,
+                           (double)(delay_ms + SHUTDOWN_GRACE_MS) / 1000.0);
+    if (killed > 0)
+        fprintf(stderr, "%s: %ld %s did not stop in time: killed\n", progname(),
+                killed, killed == 1 ? "child" : "children");
     free(children.pids);
 }
 
@@ -300,12 +228,6 @@ static void accept_clients(int listen_fd, const struct server_args *args,
         char peer[PEER_NAME_MAX];
         int conn_fd;
 
-        /* EXERCISE(03-fork): log each child's exit status */
-        sigset_t old_mask;
-        sigprocmask(SIG_BLOCK, &watched, &old_mask);
-        print_exits(args->quiet);
-        sigprocmask(SIG_SETMASK, &old_mask, NULL);
-        /* END EXERCISE */
         wait_for_free_slot(max_children, &watched);
         if (stop_requested())
             break;
@@ -345,10 +267,7 @@ int main(int argc, char **argv)
     accept_clients(listen_fd, &args, max_children);
     /* Close first: from now on new clients are refused, not queued. */
     close(listen_fd);
-    stop_children(args.delay_ms);
-    /* EXERCISE(03-fork): log each child's exit status */
-    print_exits(args.quiet); /* SIGCHLD stays blocked after stop_children */
-    /* END EXERCISE */
+    stop_all_children(args.delay_ms);
     printf("shut down\n");
     return 0;
 }

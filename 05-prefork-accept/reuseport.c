@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #include "reuseport.h"
 
+#include "net.h"
+
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdint.h>
@@ -56,4 +58,27 @@ int reuseport_listen(long port, int backlog)
     any4.sin_addr.s_addr = htonl(INADDR_ANY);
     any4.sin_port = htons((uint16_t)port);
     return bind_and_listen(fd, (struct sockaddr *)&any4, sizeof any4, backlog);
+}
+
+int reuseport_group(int *fds, long count, long *port)
+{
+    for (long i = 0; i < count; i++) {
+        int fd = reuseport_listen(*port, SOMAXCONN);
+        long chosen = fd >= 0 && i == 0 ? local_port(fd) : *port;
+
+        if (fd < 0 || chosen < 0) {
+            int saved = errno;
+            if (fd >= 0)
+                close(fd);
+            while (i-- > 0)
+                close(fds[i]);
+            errno = saved;
+            return -1;
+        }
+        /* Port 0: the kernel picked one for the first socket, and the
+         * others must join that one. */
+        *port = chosen;
+        fds[i] = fd;
+    }
+    return 0;
 }

@@ -13,4 +13,10 @@
  * host has IPv6, like tcp_listen. Returns the descriptor, or -1 with errno. */
 int reuseport_listen(long port, int backlog);
 
+/* count such sockets, all on one port, into fds[0..count-1]. The first
+ * binds *port (0: the kernel picks one, and *port is set to it), the
+ * others join it. Opened together, before any fork, so that a port in use
+ * is found at start-up. Returns 0, or -1 with errno, none left open. */
+int reuseport_group(int *fds, long count, long *port);
+
 #endif

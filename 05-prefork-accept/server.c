@@ -38,7 +38,7 @@
 /* How long the parent waits before trying a failed fork again. */
 #define RESPAWN_RETRY_S 1
 
-struct prefork {
+struct process_pool {
     const struct server_args *args;
     pid_t parent_pid;
     long worker_count;
@@ -52,9 +52,9 @@ struct prefork {
     pid_t pids[MAX_WORKERS]; /* 0: no worker in this slot right now */
 };
 
-static int listen_fd_of(const struct prefork *pf, long slot)
+static int listen_fd_of(const struct process_pool *pool, long slot)
 {
-    return pf->listen_fds[pf->reuseport ? slot : 0];
+    return pool->listen_fds[pool->reuseport ? slot : 0];
 }
 
 /* ---- the worker ---------------------------------------------------------- */
@@ -63,8 +63,6 @@ static int listen_fd_of(const struct prefork *pf, long slot)
  * accept one client, serve it to the end, accept the next. */
 static void accept_and_serve(int listen_fd, const struct server_args *args)
 {
-    /* EXERCISE(05-prefork-accept): accept one client on the shared listening
-     * socket, serve it to the end, close it, repeat until a stop signal */
     const long pid = (long)getpid();
 
     while (!stop_requested()) {
@@ -89,44 +87,37 @@ static void accept_and_serve(int listen_fd, const struct server_args *args)
         if (!args->quiet)
             printf("Client disconnected: %s (worker %ld)\n", peer, pid);
     }
-    /* STUB: while (!stop_requested()) { */
-    /* STUB:     int conn_fd = accept(listen_fd, NULL, NULL); */
-    /* STUB:     if (conn_fd >= 0) */
-    /* STUB:         close(conn_fd); */
-    /* STUB: } */
-    /* STUB: (void)args; */
-    /* END EXERCISE */
 }
 
 /* The life of a worker, in the child just after fork(). It keeps the
  * inherited SIGTERM handler: the signal sets the stop flag and makes a
  * blocked accept() or read() fail with EINTR, so the worker finishes the
  * unit of work at hand, closes its client and exits. */
-static void run_worker(const struct prefork *pf, long slot)
+static void worker_main(const struct process_pool *pool, long slot)
 {
-    int listen_fd = listen_fd_of(pf, slot);
+    int listen_fd = listen_fd_of(pool, slot);
 
     /* With -p, the other workers' sockets: this worker never accepts on
      * them, and a copy here would keep one listening (and being given its
      * share of connections) after its own worker and the parent are gone. */
-    for (long i = 0; i < pf->socket_count; i++)
-        if (pf->listen_fds[i] != listen_fd)
-            close(pf->listen_fds[i]);
+    for (long i = 0; i < pool->socket_count; i++)
+        if (pool->listen_fds[i] != listen_fd)
+            close(pool->listen_fds[i]);
     /* A worker blocked in accept() would wait for ever if the parent were
      * killed with SIGKILL, holding the port: prepare_worker_process asks
      * the kernel for a SIGTERM then. */
-    if (prepare_worker_process(pf->parent_pid) != 0) {
+    if (prepare_worker_process(pool->parent_pid) != 0) {
         report_errno("prepare worker");
         exit(1);
     }
-    accept_and_serve(listen_fd, pf->args);
+    accept_and_serve(listen_fd, pool->args);
     close(listen_fd);
     exit(0);
 }
 
 /* ---- the parent ---------------------------------------------------------- */
 
-static int start_worker(struct prefork *pf, long slot)
+static int start_worker(struct process_pool *pool, long slot)
 {
     pid_t pid;
 
@@ -134,24 +125,36 @@ static int start_worker(struct prefork *pf, long slot)
     if ((pid = fork()) < 0)
         return -1;
     if (pid == 0)
-        run_worker(pf, slot);
-    pf->pids[slot] = pid;
+        worker_main(pool, slot);
+    pool->pids[slot] = pid;
+    return 0;
+}
+
+/* All of them, at start-up: a fork that fails then is a start-up failure. */
+static int start_workers(struct process_pool *pool)
+{
+    for (long i = 0; i < pool->worker_count; i++) {
+        if (start_worker(pool, i) != 0) {
+            report_errno("fork");
+            return -1;
+        }
+    }
     return 0;
 }
 
 /* The parent has nothing else to do, so it may simply insist. */
-static void restart_worker(struct prefork *pf, long slot)
+static void restart_worker(struct process_pool *pool, long slot)
 {
-    while (!stop_requested() && start_worker(pf, slot) != 0) {
+    while (!stop_requested() && start_worker(pool, slot) != 0) {
         report_errno("fork a new worker (retrying)");
         sleep(RESPAWN_RETRY_S);
     }
 }
 
-static long slot_of(const struct prefork *pf, pid_t pid)
+static long slot_of(const struct process_pool *pool, pid_t pid)
 {
-    for (long i = 0; i < pf->worker_count; i++)
-        if (pf->pids[i] == pid)
+    for (long i = 0; i < pool->worker_count; i++)
+        if (pool->pids[i] == pid)
             return i;
     return -1;
 }
@@ -159,7 +162,7 @@ static long slot_of(const struct prefork *pf, pid_t pid)
 /* The parent's whole job while serving: sleep in waitpid() until a worker
  * dies (reap it, say so, fork its replacement) or a stop signal interrupts
  * the wait (no SA_RESTART: waitpid fails with EINTR). */
-static void replace_dead_workers(struct prefork *pf)
+static void replace_dead_workers(struct process_pool *pool)
 {
     while (!stop_requested()) {
         char how[80];
@@ -173,9 +176,9 @@ static void replace_dead_workers(struct prefork *pf)
             report_errno("waitpid");
             return;
         }
-        if ((slot = slot_of(pf, pid)) < 0)
+        if ((slot = slot_of(pool, pid)) < 0)
             continue;
-        pf->pids[slot] = 0;
+        pool->pids[slot] = 0;
         /* waitpid() returns a dead worker even when a stop signal came at
          * the same moment. Ctrl-C signals the workers too: they are not
          * to be replaced then. */
@@ -183,77 +186,62 @@ static void replace_dead_workers(struct prefork *pf)
             break;
         describe_wait_status(status, how, sizeof how);
         printf("worker %ld %s, replacing it\n", (long)pid, how);
-        restart_worker(pf, slot);
+        restart_worker(pool, slot);
     }
 }
 
 /* SIGTERM interrupts each worker's accept() or read(); then reap them all.
  * One still busy after a delay plus SHUTDOWN_GRACE_MS is killed. */
-static void stop_workers(struct prefork *pf)
+static void stop_workers(struct process_pool *pool)
 {
     long killed = stop_children(
-        pf->pids, pf->worker_count,
-        (double)(pf->args->delay_ms + SHUTDOWN_GRACE_MS) / 1000.0);
+        pool->pids, pool->worker_count,
+        (double)(pool->args->delay_ms + SHUTDOWN_GRACE_MS) / 1000.0);
 
     if (killed > 0)
         fprintf(stderr, "server: %ld %s did not stop in time: killed\n", killed,
                 killed == 1 ? "worker" : "workers");
-    memset(pf->pids, 0, sizeof pf->pids);
+    memset(pool->pids, 0, sizeof pool->pids);
 }
 
-static void close_sockets(struct prefork *pf)
+static void close_sockets(struct process_pool *pool)
 {
-    for (long i = 0; i < pf->socket_count; i++)
-        close(pf->listen_fds[i]);
-    pf->socket_count = 0;
+    for (long i = 0; i < pool->socket_count; i++)
+        close(pool->listen_fds[i]);
+    pool->socket_count = 0;
 }
 
-/* -p: the first SO_REUSEPORT socket binds the port asked for (0: the kernel
- * picks one), the others join it on the port it really got. All are opened
- * here, before any fork, so that a failure is reported at start-up. */
-static int open_reuseport_sockets(struct prefork *pf, long port)
-{
-    char what[48];
-
-    for (long i = 0; i < pf->worker_count; i++) {
-        int fd = reuseport_listen(port, SOMAXCONN);
-        if (fd < 0 || (i == 0 && (port = local_port(fd)) < 0)) {
-            snprintf(what, sizeof what, "listen on port %ld", port);
-            report_errno(what);
-            if (fd >= 0)
-                close(fd);
-            return -1;
-        }
-        pf->listen_fds[pf->socket_count++] = fd;
-    }
-    return 0;
-}
-
-static int open_sockets(struct prefork *pf, long port)
+/* Shared mode: one socket from listen_or_report. -p: a SO_REUSEPORT
+ * group, one socket per worker (reuseport.c). */
+static int open_sockets(struct process_pool *pool, long port)
 {
     int fd;
 
-    if (pf->reuseport) {
-        if (open_reuseport_sockets(pf, port) == 0)
-            return 0;
-        close_sockets(pf);
-        return -1;
+    if (pool->reuseport) {
+        if (reuseport_group(pool->listen_fds, pool->worker_count, &port) != 0) {
+            char what[48];
+            snprintf(what, sizeof what, "listen on port %ld", port);
+            report_errno(what);
+            return -1;
+        }
+        pool->socket_count = pool->worker_count;
+        return 0;
     }
     if ((fd = listen_or_report(port)) < 0)
         return -1;
-    pf->listen_fds[pf->socket_count++] = fd;
+    pool->listen_fds[pool->socket_count++] = fd;
     return 0;
 }
 
 int main(int argc, char **argv)
 {
     struct server_args args;
-    struct prefork pf = {.worker_count = DEFAULT_WORKERS};
+    struct process_pool pool = {.worker_count = DEFAULT_WORKERS};
     const struct opt_spec extra[] = {
         {'w', "N", "worker processes (default 10)", 1, MAX_WORKERS,
-         &pf.worker_count, NULL},
+         &pool.worker_count, NULL},
         {'p', NULL, "a SO_REUSEPORT socket per worker (Linux)", 0, 0, NULL,
-         &pf.reuseport},
+         &pool.reuseport},
     };
     int status;
 
@@ -262,28 +250,20 @@ int main(int argc, char **argv)
         return status;
     if (prepare_server_process() != 0)
         return 1;
-    pf.args = &args;
-    pf.parent_pid = getpid();
-    if (open_sockets(&pf, args.port) != 0)
+    pool.args = &args;
+    pool.parent_pid = getpid();
+    if (open_sockets(&pool, args.port) != 0)
         return 1;
     /* The workers exist before the port is announced; a client faster than
      * them waits in the listen queue until one reaches accept(). */
-    for (long i = 0; i < pf.worker_count; i++) {
-        if (start_worker(&pf, i) != 0) {
-            report_errno("fork");
-            stop_workers(&pf);
-            close_sockets(&pf);
-            return 1;
-        }
-    }
-    if (announce_port(pf.listen_fds[0]) != 0) {
-        stop_workers(&pf);
-        close_sockets(&pf);
+    if (start_workers(&pool) != 0 || announce_port(pool.listen_fds[0]) != 0) {
+        stop_workers(&pool);
+        close_sockets(&pool);
         return 1;
     }
-    replace_dead_workers(&pf);
-    stop_workers(&pf);
-    close_sockets(&pf);
+    replace_dead_workers(&pool);
+    stop_workers(&pool);
+    close_sockets(&pool);
     printf("shut down\n");
     return 0;
 }

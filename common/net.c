@@ -211,3 +211,13 @@ int set_nonblocking(int fd)
         return -1;
     return fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
+
+int set_blocking(int fd)
+{
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0)
+        return -1;
+    if ((flags & O_NONBLOCK) == 0)
+        return 0; /* already blocking: no second system call */
+    return fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+}

@@ -46,5 +46,10 @@ int local_port(int fd);
 
 /* Sets O_NONBLOCK: calls that would block fail with EAGAIN instead. */
 int set_nonblocking(int fd);
+/* Clears O_NONBLOCK: calls wait again. POSIX lets an accepted socket
+ * inherit O_NONBLOCK from its listener (BSD does, Linux does not), so a
+ * server whose listener is non-blocking calls this on each connection it
+ * gives to blocking code. */
+int set_blocking(int fd);
 
 #endif

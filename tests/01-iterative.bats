@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# 01-iterative: one client at a time (SPEC sections 3-5).
+# 01-iterative: one client at a time (CONTRACT.md §3-§5).
 
 load tcp_contract
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # 04-prefork-pool: N workers forked at start; the parent accepts and hands
-# each connection to an idle worker by descriptor passing (SPEC sections 3-5).
+# each connection to an idle worker by descriptor passing (CONTRACT.md §3-§5).
 
 load prefork
 
