@@ -7,7 +7,7 @@
 load helper
 
 setup_file() {
-    [ -z "$KIT_SANITIZER" ] || return 0
+    ! tooling_skipped || return 0
     kit_build all bench/pingpong bench/echoloop bench/connload
 }
 

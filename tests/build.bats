@@ -10,7 +10,7 @@ load helper
 unset MAKEFLAGS MAKELEVEL MFLAGS SAN CC
 
 setup_file() {
-    [ -z "$KIT_SANITIZER" ] || return 0
+    ! tooling_skipped || return 0
     export KIT_COPY="$BATS_FILE_TMPDIR/kit"
     mkdir -p "$KIT_COPY"
     # The sources only: no .git, no objects, no programs.

@@ -8,7 +8,7 @@ load helper
 load docs
 
 setup_file() {
-    [ -z "$KIT_SANITIZER" ] || return 0
+    ! tooling_skipped || return 0
     # Documents name the bench helpers (bench/echoloop...) too.
     local tools=()
     mapfile -t tools < <(cd "$KIT_ROOT" && find bench -maxdepth 1 -name '*.c' | sed 's/\.c$//')

@@ -53,10 +53,16 @@ export KIT_SLOWDOWN KIT_SANITIZER
 # scripts/, the documents) rather than of its C. A sanitizer changes
 # nothing they check, and the C they happen to run is checked under every
 # sanitizer by the folders' own tests, so `make check SAN=...` skips them
-# and the plain `make check` runs them. Call it from setup(); setup_file()
-# should return early when KIT_SANITIZER is set (bats cannot skip there).
+# and the plain `make check` runs them. KIT_REPEAT=1 marks a run that
+# repeats the plain one with another compiler or libc (.ci/run's musl
+# step): they skip there too, and so does the valgrind suite. Call it from
+# setup(); setup_file() should `tooling_skipped && return 0` (bats cannot
+# skip there).
+tooling_skipped() {
+    [ -n "$KIT_SANITIZER" ] || [ "${KIT_REPEAT:-0}" = 1 ]
+}
 tooling_test() {
-    [ -z "$KIT_SANITIZER" ] || skip "tooling test: the plain make check runs it"
+    ! tooling_skipped || skip "tooling test: the plain make check runs it"
 }
 
 # require_command COMMAND PACKAGE : skip the test, naming the Debian

@@ -9,7 +9,7 @@ ALL_FOLDERS="01-iterative 02-thread 03-fork 04-prefork-pool 05-prefork-accept
 06-udp 07-udp-threadpool 08-select 09-epoll 10-pipes-fifo-signals"
 
 setup_file() {
-    [ -z "$KIT_SANITIZER" ] || return 0
+    ! tooling_skipped || return 0
     kit_build
 }
 

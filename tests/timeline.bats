@@ -12,7 +12,7 @@ TRACED=(01-iterative 03-fork 06-udp 08-select 09-epoll)
 
 setup_file() {
     kit_build "${TRACED[@]}"
-    [ -z "$KIT_SANITIZER" ] || return 0
+    ! tooling_skipped || return 0
     kit_build all bench/pingpong bench/echoloop bench/connload
     # One small demo for the page and text tests: 3 clients, 30 ms.
     DEMO_TIMELINE=1 timeout 150 make -s -C "$KIT_ROOT" demo DEMO_CLIENTS=3 \

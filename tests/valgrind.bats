@@ -31,6 +31,7 @@ setup() {
     if [[ -n "${SAN:-}" || " ${MAKEFLAGS:-} " == *" SAN="[a-z]* ]]; then
         skip "sanitizer build: valgrind runs only on plain builds"
     fi
+    [ "${KIT_REPEAT:-0}" = 0 ] || skip "a repeat run: the plain make check runs valgrind"
 }
 
 # memcheck_session FOLDER OPTIONS... : the scripted session under valgrind.
