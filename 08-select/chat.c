@@ -24,6 +24,7 @@
  */
 #include "client.h"
 #include "conn.h"
+#include "outbuf.h"
 #include "io.h"
 #include "net.h"
 #include "options.h"
@@ -133,7 +134,7 @@ struct member {
     bool skipping_line; /* the current line is over the cap: drop it */
     bool leaving;       /* close once its pending output is written */
     bool doomed;        /* drop at the end of this pass */
-    struct buffer out;
+    struct outbuf out;
 };
 
 struct chat_server {
@@ -150,11 +151,11 @@ static void send_to(struct member *member, const char *text, size_t len)
 {
     if (member->doomed)
         return;
-    if (buffer_append(&member->out, text, len, CHAT_PENDING_CAP) != 0) {
+    if (outbuf_append(&member->out, text, len, CHAT_PENDING_CAP) != 0) {
         fprintf(stderr, "%s: dropped %s (%s): over %zu bytes unread\n",
                 progname(), member->name, member->peer, CHAT_PENDING_CAP);
         member->doomed = true;
-    } else if (buffer_flush(member->fd, &member->out) < 0) {
+    } else if (outbuf_flush(&member->out, member->fd) < 0) {
         report_peer_errno("write to", member->peer);
         member->doomed = true;
     }
@@ -270,7 +271,7 @@ static void drop_member(struct chat_server *chat, struct member *member)
         announce(chat, member, "left");
     close(fd);
     printf("Client disconnected: %s\n", member->peer);
-    buffer_free(&member->out);
+    outbuf_free(&member->out);
     free(member);
     while (chat->max_fd > chat->listener.fd &&
            chat->members[chat->max_fd] == NULL)
@@ -289,7 +290,7 @@ static void drop_doomed_members(struct chat_server *chat)
             struct member *member = chat->members[fd];
             if (member != NULL &&
                 (member->doomed ||
-                 (member->leaving && buffer_pending(&member->out) == 0))) {
+                 (member->leaving && outbuf_pending(&member->out) == 0))) {
                 drop_member(chat, member);
                 again = true;
             }
@@ -327,7 +328,7 @@ static bool watch_members(struct chat_server *chat, fd_set *readable,
             continue;
         if (!member->leaving)
             FD_SET(fd, readable);
-        if (buffer_pending(&member->out) > 0)
+        if (outbuf_pending(&member->out) > 0)
             FD_SET(fd, writable);
     }
     return listening;
@@ -359,7 +360,7 @@ static int serve_chat(struct chat_server *chat)
             struct member *member = chat->members[fd];
             if (member == NULL || member->doomed)
                 continue;
-            if (FD_ISSET(fd, &writable) && buffer_flush(fd, &member->out) < 0) {
+            if (FD_ISSET(fd, &writable) && outbuf_flush(&member->out, fd) < 0) {
                 report_peer_errno("write to", member->peer);
                 member->doomed = true;
             } else if (FD_ISSET(fd, &readable)) {

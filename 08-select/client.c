@@ -21,6 +21,7 @@
  */
 #include "client.h"
 #include "conn.h"
+#include "outbuf.h"
 #include "io.h"
 #include "net.h"
 #include "options.h"
@@ -55,15 +56,15 @@ struct session {
     int fd;
     bool stdin_open;
     bool write_shut;           /* shutdown(SHUT_WR) done */
-    struct buffer input;       /* stdin bytes that are not a whole line yet */
-    struct buffer to_send;     /* lines (without newline) not yet written */
-    struct buffer reply_bytes; /* socket bytes not yet a whole reply */
-    struct buffer lengths;     /* size_t lengths of the replies awaited */
+    struct outbuf input;       /* stdin bytes that are not a whole line yet */
+    struct outbuf to_send;     /* lines (without newline) not yet written */
+    struct outbuf reply_bytes; /* socket bytes not yet a whole reply */
+    struct outbuf lengths;     /* size_t lengths of the replies awaited */
 };
 
 static size_t replies_awaited(const struct session *s)
 {
-    return buffer_pending(&s->lengths) / sizeof(size_t);
+    return outbuf_pending(&s->lengths) / sizeof(size_t);
 }
 
 /* Queues one line for sending and remembers the length of its reply. */
@@ -71,8 +72,8 @@ static int queue_line(struct session *s, const char *line, size_t len)
 {
     if (len == 0)
         return 0; /* an empty message would have no reply: skip it */
-    if (buffer_append(&s->to_send, line, len, SIZE_MAX) != 0 ||
-        buffer_append(&s->lengths, &len, sizeof len, SIZE_MAX) != 0) {
+    if (outbuf_append(&s->to_send, line, len, SIZE_MAX) != 0 ||
+        outbuf_append(&s->lengths, &len, sizeof len, SIZE_MAX) != 0) {
         report_errno("out of memory");
         return -1;
     }
@@ -85,25 +86,25 @@ static int queue_whole_lines(struct session *s)
 {
     char *newline;
 
-    while ((newline = memchr(buffer_head(&s->input), '\n',
-                             buffer_pending(&s->input))) != NULL) {
-        size_t len = (size_t)(newline - buffer_head(&s->input));
-        if (queue_line(s, buffer_head(&s->input), len) != 0)
+    while ((newline = memchr(outbuf_head(&s->input), '\n',
+                             outbuf_pending(&s->input))) != NULL) {
+        size_t len = (size_t)(newline - outbuf_head(&s->input));
+        if (queue_line(s, outbuf_head(&s->input), len) != 0)
             return -1;
-        buffer_consume(&s->input, len + 1);
+        outbuf_consume(&s->input, len + 1);
     }
     if (!s->stdin_open) {
-        size_t len = buffer_pending(&s->input);
-        if (queue_line(s, buffer_head(&s->input), len) != 0)
+        size_t len = outbuf_pending(&s->input);
+        if (queue_line(s, outbuf_head(&s->input), len) != 0)
             return -1;
-        buffer_consume(&s->input, len);
+        outbuf_consume(&s->input, len);
     }
     return 0;
 }
 
 static int read_stdin(struct session *s)
 {
-    ssize_t n = buffer_read(0, &s->input, STDIN_BLOCK);
+    ssize_t n = outbuf_fill(&s->input, 0, STDIN_BLOCK);
 
     if (n < 0) {
         report_errno("stdin");
@@ -120,21 +121,21 @@ static void print_complete_replies(struct session *s)
     size_t len;
 
     while (replies_awaited(s) > 0) {
-        memcpy(&len, buffer_head(&s->lengths), sizeof len);
-        if (buffer_pending(&s->reply_bytes) < len)
+        memcpy(&len, outbuf_head(&s->lengths), sizeof len);
+        if (outbuf_pending(&s->reply_bytes) < len)
             return;
         /* fwrite, not printf's %s: the reply may contain NUL bytes. */
         fputs("Reply is '", stdout);
-        fwrite(buffer_head(&s->reply_bytes), 1, len, stdout);
+        fwrite(outbuf_head(&s->reply_bytes), 1, len, stdout);
         fputs("'\n", stdout);
-        buffer_consume(&s->reply_bytes, len);
-        buffer_consume(&s->lengths, sizeof len);
+        outbuf_consume(&s->reply_bytes, len);
+        outbuf_consume(&s->lengths, sizeof len);
     }
 }
 
 static int read_replies(struct session *s)
 {
-    ssize_t n = buffer_read(s->fd, &s->reply_bytes, SOCKET_BLOCK);
+    ssize_t n = outbuf_fill(&s->reply_bytes, s->fd, SOCKET_BLOCK);
 
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
         return 0;
@@ -153,13 +154,13 @@ static int read_replies(struct session *s)
 
 static int send_queued(struct session *s)
 {
-    if (buffer_flush(s->fd, &s->to_send) < 0) {
+    if (outbuf_flush(&s->to_send, s->fd) < 0) {
         report_errno("send");
         return -1;
     }
     /* Everything is sent and no more will come: say so, but keep reading.
      * close() here would throw away the replies still on their way. */
-    if (!s->stdin_open && buffer_pending(&s->to_send) == 0 && !s->write_shut) {
+    if (!s->stdin_open && outbuf_pending(&s->to_send) == 0 && !s->write_shut) {
         if (shutdown(s->fd, SHUT_WR) != 0) {
             report_errno("shutdown");
             return -1;
@@ -172,18 +173,18 @@ static int send_queued(struct session *s)
 /* The loop of one interactive session. Returns the exit status. */
 static int converse(struct session *s)
 {
-    while (s->stdin_open || buffer_pending(&s->to_send) > 0 ||
+    while (s->stdin_open || outbuf_pending(&s->to_send) > 0 ||
            replies_awaited(s) > 0) {
         fd_set readable, writable;
 
         FD_ZERO(&readable);
         FD_ZERO(&writable);
-        if (s->stdin_open && buffer_pending(&s->to_send) < SEND_PAUSE_BYTES)
+        if (s->stdin_open && outbuf_pending(&s->to_send) < SEND_PAUSE_BYTES)
             FD_SET(0, &readable);
         /* Always watch the socket for reading: that is how we learn at
          * once that the server closed, even while we wait on stdin. */
         FD_SET(s->fd, &readable);
-        if (buffer_pending(&s->to_send) > 0)
+        if (outbuf_pending(&s->to_send) > 0)
             FD_SET(s->fd, &writable);
         if (select(s->fd + 1, &readable, &writable, NULL, NULL) < 0) {
             if (errno == EINTR)
@@ -223,10 +224,10 @@ static int run_interactive_select(const struct client_args *args)
     }
     status = converse(&s);
     close(s.fd);
-    buffer_free(&s.input);
-    buffer_free(&s.to_send);
-    buffer_free(&s.reply_bytes);
-    buffer_free(&s.lengths);
+    outbuf_free(&s.input);
+    outbuf_free(&s.to_send);
+    outbuf_free(&s.reply_bytes);
+    outbuf_free(&s.lengths);
     return status;
 }
 

@@ -1,11 +1,11 @@
 /* tests/fuzz/fuzz_buffer.c - libFuzzer target for 08-select/conn.c's
- * struct buffer, the byte queue in which the select server keeps pending
+ * struct outbuf, the byte queue in which the select server keeps pending
  * output and the chat assembles each client's lines.
  *
  * The input is a program of operations (append N bytes with a limit,
  * consume N bytes); after each one the buffer is compared with a plain
  * array model: same pending count, same bytes, limits respected. */
-#include "conn.h"
+#include "outbuf.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static unsigned char model[MODEL_MAX];
-    struct buffer buf = {0};
+    struct outbuf buf = {0};
     size_t pending = 0, i = 0;
 
     while (i + 2 < size) {
@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             unsigned char bytes[3000];
             for (size_t k = 0; k < len; k++)
                 bytes[k] = (unsigned char)(i + k);
-            if (buffer_append(&buf, bytes, len, limit) == 0) {
+            if (outbuf_append(&buf, bytes, len, limit) == 0) {
                 if (pending + len > limit)
                     abort(); /* should have been refused */
                 memcpy(model + pending, bytes, len);
@@ -41,14 +41,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
         } else { /* consume up to `amount` bytes */
             size_t len = amount % (pending + 1);
-            buffer_consume(&buf, len);
+            outbuf_consume(&buf, len);
             memmove(model, model + len, pending - len);
             pending -= len;
         }
-        if (buffer_pending(&buf) != pending ||
-            (pending > 0 && memcmp(buffer_head(&buf), model, pending) != 0))
+        if (outbuf_pending(&buf) != pending ||
+            (pending > 0 && memcmp(outbuf_head(&buf), model, pending) != 0))
             abort();
     }
-    buffer_free(&buf);
+    outbuf_free(&buf);
     return 0;
 }
