@@ -50,7 +50,7 @@
 struct client {
     int fd;
     char peer[PEER_NAME_MAX];
-    struct outbuf out;    /* replies the socket could not take yet */
+    struct outbuf out; /* replies the socket could not take yet */
     bool input_closed; /* the client sent EOF (closed or half-closed) */
 };
 
