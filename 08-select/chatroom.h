@@ -36,7 +36,10 @@
 /* A member whose unread output has not moved for this long is not
  * reading: drop it, and free its descriptor and its backlog. */
 #define CHAT_STALL_TIMEOUT_S 5.0
-#define CHAT_READ_BLOCK      4096
+/* A connection that has not sent its name this long after connecting is
+ * closed: idle connections must not hold every descriptor select() has. */
+#define CHAT_NAME_TIMEOUT_S 10.0
+#define CHAT_READ_BLOCK     4096
 
 struct member {
     int fd;
@@ -44,10 +47,11 @@ struct member {
     char name[CHAT_NAME_MAX + 1]; /* "" until its first line arrives */
     char line[CHAT_LINE_MAX];     /* the line being received */
     size_t line_len;
-    bool skipping_line; /* the current line is over the cap: drop it */
-    bool leaving;       /* close once its pending output is written */
-    bool doomed;        /* drop at the end of this pass */
-    struct outbuf out;  /* what it has not read yet (counts in backlog) */
+    bool skipping_line;  /* the current line is over the cap: drop it */
+    bool leaving;        /* close once its pending output is written */
+    bool doomed;         /* drop at the end of this pass */
+    double connected_at; /* now_seconds() at accept */
+    struct outbuf out;   /* what it has not read yet (counts in backlog) */
 };
 
 struct chat_server {

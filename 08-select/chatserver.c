@@ -5,7 +5,8 @@
  * output of one member comes from the others, so a member's socket may be
  * full although it sent nothing: the loop watches it for writing while
  * its backlog waits, and wakes up once a second to drop a member whose
- * backlog has not moved for CHAT_STALL_TIMEOUT_S (it is not reading).
+ * backlog has not moved for CHAT_STALL_TIMEOUT_S (it is not reading), or
+ * a connection that sent no name within CHAT_NAME_TIMEOUT_S.
  *
  * Run:   ./08-select/chat --name server --port 2001
  * Look:  a member killed with SIGKILL leaves at once ("* ana left"); one
@@ -35,6 +36,7 @@ static void add_member(struct chat_server *chat, int fd, const char *peer)
     }
     member->fd = fd;
     member->out.total = &chat->backlog;
+    member->connected_at = now_seconds();
     snprintf(member->peer, sizeof member->peer, "%s", peer);
     chat->members[fd] = member;
     if (fd > chat->max_fd)
@@ -93,8 +95,8 @@ static void read_from(struct chat_server *chat, struct member *member)
 }
 
 /* Builds this pass's sets. Returns true when select() must wake up on its
- * own: the listener is paused (out of descriptors), or output is waiting
- * (its stall timeout has to be checked even if nothing else happens). */
+ * own: the listener is paused (out of descriptors), output is waiting or
+ * a name is awaited (their timeouts are checked even if nothing happens). */
 static bool watch_members(struct chat_server *chat, fd_set *readable,
                           fd_set *writable)
 {
@@ -110,6 +112,8 @@ static bool watch_members(struct chat_server *chat, fd_set *readable,
             continue;
         if (!member->leaving)
             FD_SET(fd, readable);
+        if (member->name[0] == '\0')
+            need_tick = true; /* its name timeout runs */
         if (outbuf_pending(&member->out) > 0) {
             FD_SET(fd, writable);
             need_tick = true;
@@ -134,6 +138,9 @@ static void serve_member(struct chat_server *chat, struct member *member,
         member_doom(member, why);
     } else if (can_read) {
         read_from(chat, member);
+    } else if (member->name[0] == '\0' &&
+               now_seconds() - member->connected_at >= CHAT_NAME_TIMEOUT_S) {
+        member_doom(member, "no name within 10 s");
     }
 }
 

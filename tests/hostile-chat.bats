@@ -109,3 +109,20 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
     wait_for "$dir/ana.out" '^bob: slowly$'
     exec 7>&- 8>&-
 }
+
+@test "chat: a connection that sends no name is closed after 10 s, members stay" {
+    local dir=$BATS_TEST_TMPDIR start ms
+    start_chat_pair
+    start=$(date +%s%N)
+    # shellcheck disable=SC2016 # $1 belongs to the inner shell
+    run timeout 20 bash -c 'exec 5<>"/dev/tcp/127.0.0.1/$1"; cat <&5' _ "$PORT"
+    ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    echo "closed after $ms ms"
+    [ "$status" -eq 0 ]
+    [ "$ms" -ge 9500 ] && [ "$ms" -lt 13000 ]
+    grep -q 'no name within 10 s$' "$CHAT_ERR"
+    # Named members are never idle-dropped: ana still talks to bob.
+    echo "still here" >&7
+    wait_for "$dir/bob.out" '^ana: still here$'
+    exec 7>&- 8>&-
+}

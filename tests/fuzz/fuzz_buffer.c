@@ -23,7 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t pending = 0, i = 0;
 
     while (i + 2 < size) {
-        unsigned op = data[i], amount = data[i + 1] | (unsigned)data[i + 2] << 8;
+        unsigned op = data[i],
+                 amount = data[i + 1] | (unsigned)data[i + 2] << 8;
         i += 3;
         if (op & 1) { /* append `amount` bytes (taken from the input) */
             size_t limit = (op >> 1) % 2 ? MODEL_MAX : 4096;
