@@ -46,7 +46,7 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 }
 
 @test "chat: 50 members that never read stay under the total cap and are all dropped" {
-    local dir=$BATS_TEST_TMPDIR before peak=0 rss i line
+    local dir=$BATS_TEST_TMPDIR before peak=0 rss i line deadline
     start_program 08-select/chat --name server --port 0
     before=$(rss_kib "$SERVER_PID")
     for ((i = 1; i <= 50; i++)); do silent_member "silent$i" 60; done
@@ -63,7 +63,8 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
     yes "$line" | head -n 5000 >&7
     # Everyone gone within a few stall timeouts; never above the total
     # cap (8 MiB of pending bytes, in buffers that may be twice as big).
-    for ((i = 0; i < 30 * 4; i++)); do
+    deadline=$((SECONDS + 30))
+    while [ "$SECONDS" -lt "$deadline" ]; do
         rss=$(rss_kib "$SERVER_PID")
         [ "$rss" -le "$peak" ] || peak=$rss
         [ "$(grep -c '^\* silent[0-9]* left$' "$dir/talker.out")" -lt 50 ] || break
