@@ -16,7 +16,7 @@
 #ifndef SELECT_CHATROOM_H
 #define SELECT_CHATROOM_H
 
-#include "conn.h"
+#include "listener.h"
 #include "net.h"
 #include "outbuf.h"
 

@@ -16,7 +16,7 @@
  *        leave, unlike 01-iterative), but a line typed in each at the same
  *        moment takes 1 s for one and 2 s for the other.
  */
-#include "conn.h"
+#include "listener.h"
 #include "outbuf.h"
 #include "io.h"
 #include "net.h"
@@ -44,7 +44,7 @@
  * socket is still full, is not reading: drop it and free its descriptor. */
 #define STALL_TIMEOUT_S 5.0
 /* select() wakes up at least this often while a client has output waiting
- * (to check STALL_TIMEOUT_S) or the listener is paused (conn.h). */
+ * (to check STALL_TIMEOUT_S) or the listener is paused (listener.h). */
 #define TICK_S 1
 
 struct client {

@@ -1,5 +1,5 @@
-/* conn.c - accepting within FD_SETSIZE (see conn.h). */
-#include "conn.h"
+/* listener.c - accepting within FD_SETSIZE (see listener.h). */
+#include "listener.h"
 
 #include "io.h"
 #include "net.h"

@@ -1,12 +1,15 @@
-/* conn.h - what both select() servers of this folder (server.c and chat.c)
- * need around their loop: a listening socket that accepts without ever
- * handing select() a descriptor it cannot hold. (The output a client's
- * socket could not take yet waits in a struct outbuf: common/outbuf.h.)
+/* listener.h - the struct listener of both select() servers of this
+ * folder (server.c and chat's chatserver.c): the listening socket and its
+ * defence against running out of descriptors, which accepts without ever
+ * handing select() a descriptor it cannot hold. (09-epoll's listener.h
+ * has the same role with another defence: a spare descriptor.) The output
+ * a client's socket could not take yet waits in a struct outbuf
+ * (common/outbuf.h).
  *
  * These are the mechanics of a non-blocking server, kept here so that each
- * server.c reads as its loop. Read them: they are part of the lesson. */
-#ifndef SELECT_CONN_H
-#define SELECT_CONN_H
+ * server reads as its loop. Read them: they are part of the lesson. */
+#ifndef SELECT_LISTENER_H
+#define SELECT_LISTENER_H
 
 #include <stdbool.h>
 #include <stddef.h>
