@@ -20,7 +20,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static unsigned char model[MODEL_MAX];
     struct outbuf buf = {0};
+    struct outbuf_total total = {0, MODEL_MAX};
     size_t pending = 0, i = 0;
+
+    /* The shared total's cap equals the larger limit: it refuses exactly
+     * what that limit refuses, and must count every byte. */
+    buf.total = &total;
 
     while (i + 2 < size) {
         unsigned op = data[i],
@@ -46,10 +51,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             memmove(model, model + len, pending - len);
             pending -= len;
         }
-        if (outbuf_pending(&buf) != pending ||
+        if (outbuf_pending(&buf) != pending || total.pending != pending ||
             (pending > 0 && memcmp(outbuf_head(&buf), model, pending) != 0))
             abort();
     }
     outbuf_free(&buf);
+    if (total.pending != 0)
+        abort(); /* freed bytes still counted */
     return 0;
 }
