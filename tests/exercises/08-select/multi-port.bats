@@ -7,9 +7,9 @@ load ../../helper
 
 setup_file() { kit_build 08-select; }
 
-# start_two_ports : the server on two kernel-chosen ports; PORT and PORT2.
+# start_two_ports : the server on two kernel-chosen ports; sets PORT, PORT2.
 start_two_ports() {
-    start_server 08-select -d 0 -p 0 "$@"
+    start_server 08-select -d 0 -p 0
     local i
     for ((i = 0; i < 100; i++)); do
         [ "$(grep -c '^listening on port ' "$SERVER_OUT")" -lt 2 ] || break
@@ -52,6 +52,7 @@ start_two_ports() {
     start_two_ports
     stop_server TERM
     [ "$STOP_STATUS" -eq 0 ]
+    # shellcheck disable=SC2016 # $1 is the inner bash's argument
     run timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$1' _ "$PORT2"
     [ "$status" -ne 0 ]
 }
