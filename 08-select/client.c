@@ -82,7 +82,10 @@ static int queue_whole_lines(struct session *s)
 {
     char *newline;
 
-    while ((newline = memchr(outbuf_head(&s->input), '\n',
+    /* An empty outbuf may have no memory at all (data NULL): memchr must
+     * not see it. */
+    while (outbuf_pending(&s->input) > 0 &&
+           (newline = memchr(outbuf_head(&s->input), '\n',
                              outbuf_pending(&s->input))) != NULL) {
         size_t len = (size_t)(newline - outbuf_head(&s->input));
         if (queue_line(s, outbuf_head(&s->input), len) != 0)

@@ -22,7 +22,8 @@ size_t outbuf_pending(const struct outbuf *buf)
 
 char *outbuf_head(const struct outbuf *buf)
 {
-    return buf->data + buf->start;
+    /* An empty buffer may own no memory (NULL + 0 is undefined in C). */
+    return buf->data == NULL ? NULL : buf->data + buf->start;
 }
 
 /* Makes room for len more bytes after end. */

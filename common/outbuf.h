@@ -44,7 +44,8 @@ struct outbuf {
     struct outbuf_total *total; /* NULL, or the shared budget it counts in */
 };
 
-/* Bytes pending, and where they begin. */
+/* Bytes pending, and where they begin (NULL when the buffer owns no
+ * memory: an empty buffer may give it back). */
 size_t outbuf_pending(const struct outbuf *buf);
 char *outbuf_head(const struct outbuf *buf);
 
