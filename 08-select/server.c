@@ -16,7 +16,8 @@
  *        leave, unlike 01-iterative), but a line typed in each at the same
  *        moment takes 1 s for one and 2 s for the other.
  */
-#include "conn.h"
+#include "listener.h"
+#include "outbuf.h"
 #include "io.h"
 #include "net.h"
 #include "options.h"
@@ -43,16 +44,14 @@
  * socket is still full, is not reading: drop it and free its descriptor. */
 #define STALL_TIMEOUT_S 5.0
 /* select() wakes up at least this often while a client has output waiting
- * (to check STALL_TIMEOUT_S) or the listener is paused (conn.h). */
+ * (to check STALL_TIMEOUT_S) or the listener is paused (listener.h). */
 #define TICK_S 1
 
 struct client {
     int fd;
     char peer[PEER_NAME_MAX];
-    struct buffer out;    /* replies the socket could not take yet */
-    bool input_closed;    /* the client sent EOF (closed or half-closed) */
-    double last_progress; /* when its pending output last moved */
-    double last_input;    /* when it last sent something (-i) */
+    struct outbuf out; /* replies the socket could not take yet */
+    bool input_closed; /* the client sent EOF (closed or half-closed) */
 };
 
 struct server {
@@ -62,8 +61,7 @@ struct server {
      * descriptor is < FD_SETSIZE (accept_client sees to it), so this
      * array is exactly as large as the sets select() can take. */
     struct client *clients[FD_SETSIZE];
-    int max_fd;  /* the highest descriptor in use: select()'s first argument */
-    long idle_s; /* -i: drop a client silent for this long (0: never) */
+    int max_fd; /* the highest descriptor in use: select()'s first argument */
     char chunk[CHUNK_SIZE];
 };
 
@@ -77,7 +75,6 @@ static void add_client(struct server *server, int fd, const char *peer)
         return;
     }
     client->fd = fd;
-    client->last_input = now_seconds();
     snprintf(client->peer, sizeof client->peer, "%s", peer);
     server->clients[fd] = client;
     if (fd > server->max_fd)
@@ -93,7 +90,7 @@ static void drop_client(struct server *server, struct client *client)
     close(fd);
     if (!server->args->quiet)
         printf("Client disconnected: %s\n", client->peer);
-    buffer_free(&client->out);
+    outbuf_free(&client->out);
     free(client);
     server->clients[fd] = NULL;
     while (server->max_fd > server->listener.fd &&
@@ -106,18 +103,16 @@ static void drop_client(struct server *server, struct client *client)
  * is gone (dropped here). */
 static bool send_pending(struct server *server, struct client *client)
 {
-    ssize_t written = buffer_flush(client->fd, &client->out);
+    ssize_t written = outbuf_flush(&client->out, client->fd);
 
     if (written < 0) {
         report_peer_errno("write to", client->peer);
         drop_client(server, client);
         return false;
     }
-    if (written > 0)
-        client->last_progress = now_seconds();
     /* Half-close: the client said it has nothing more to send; it leaves
      * only once it has every reply. */
-    if (client->input_closed && buffer_pending(&client->out) == 0) {
+    if (client->input_closed && outbuf_pending(&client->out) == 0) {
         drop_client(server, client);
         return false;
     }
@@ -128,9 +123,6 @@ static bool send_pending(struct server *server, struct client *client)
  * Returns false when the client is gone. */
 static bool serve_one_read(struct server *server, struct client *client)
 {
-    /* EXERCISE(08-select): serve one readable client: one read, one unit of
-     * work, the reply queued in its pending output and sent as far as the
-     * socket takes it; at EOF mark its input closed */
     ssize_t n = read_some(client->fd, server->chunk, sizeof server->chunk);
 
     if (n < 0) {
@@ -150,9 +142,7 @@ static bool serve_one_read(struct server *server, struct client *client)
      * Clients progress concurrently (in turns), never in parallel. */
     simulate_work(server->args->delay_ms);
     upper_transform(server->chunk, (size_t)n);
-    if (buffer_pending(&client->out) == 0)
-        client->last_progress = now_seconds();
-    if (buffer_append(&client->out, server->chunk, (size_t)n, PENDING_CAP) !=
+    if (outbuf_append(&client->out, server->chunk, (size_t)n, PENDING_CAP) !=
         0) {
         report_peer_errno("dropped (pending output over the cap)",
                           client->peer);
@@ -160,20 +150,16 @@ static bool serve_one_read(struct server *server, struct client *client)
         return false;
     }
     return send_pending(server, client);
-    /* STUB: drop_client(server, client); */
-    /* STUB: return false; */
-    /* END EXERCISE */
 }
 
 /* Called when select() did not report the client's socket writable. */
 static void drop_if_stalled(struct server *server, struct client *client)
 {
-    double waited = now_seconds() - client->last_progress;
-
-    if (buffer_pending(&client->out) > 0 && waited >= STALL_TIMEOUT_S) {
+    if (outbuf_stalled(&client->out, now_seconds(), STALL_TIMEOUT_S)) {
         fprintf(stderr,
                 "%s: dropped %s: %zu bytes of replies unread for %.0f s\n",
-                progname(), client->peer, buffer_pending(&client->out), waited);
+                progname(), client->peer, outbuf_pending(&client->out),
+                STALL_TIMEOUT_S);
         drop_client(server, client);
     }
 }
@@ -207,8 +193,9 @@ static bool watch_sockets(struct server *server, fd_set *readable,
 
         if (client == NULL)
             continue;
-        pending = buffer_pending(&client->out);
-        if (!client->input_closed && pending < READ_PAUSE_BYTES)
+        pending = outbuf_pending(&client->out);
+        if (!client->input_closed &&
+            !outbuf_too_full(&client->out, READ_PAUSE_BYTES))
             FD_SET(fd, readable);
         /* Only while output is pending: an empty socket buffer is almost
          * always writable, and asking anyway would wake select() at once,
@@ -228,9 +215,6 @@ static int serve_forever(struct server *server)
         fd_set readable, writable;
         struct timeval tick = {.tv_sec = TICK_S, .tv_usec = 0};
         bool need_tick = watch_sockets(server, &readable, &writable);
-        /* EXERCISE(08-select): -i SEC: wake up every tick to check idleness */
-        need_tick = need_tick || server->idle_s > 0;
-        /* END EXERCISE */
         /* Teaching shortcut: a stop signal arriving between the check
          * above and select() is only seen at the next event (or a second
          * Ctrl-C). pselect() closes that window (10-pipes-fifo-signals
@@ -254,18 +238,6 @@ static int serve_forever(struct server *server)
                 continue;
             if (can_write && !send_pending(server, client))
                 continue;
-            /* EXERCISE(08-select): -i SEC: drop a client silent for SEC s */
-            if (FD_ISSET(fd, &readable)) {
-                client->last_input = now_seconds();
-            } else if (server->idle_s > 0 && !client->input_closed &&
-                       now_seconds() - client->last_input >=
-                           (double)server->idle_s) {
-                fprintf(stderr, "%s: dropped %s: idle for %ld s\n", progname(),
-                        client->peer, server->idle_s);
-                drop_client(server, client);
-                continue;
-            }
-            /* END EXERCISE */
             /* One read per ready client per pass: a client that sends a
              * lot cannot keep the loop to itself. */
             if (FD_ISSET(fd, &readable) && !serve_one_read(server, client))
@@ -288,21 +260,11 @@ int main(int argc, char **argv)
 {
     struct server_args args;
     struct server *server;
-    long idle_s = 0;
     int status;
 
     set_progname(argv[0]);
-    /* EXERCISE(08-select): add the option -i SEC (0 to 3600, default 0) */
-    const struct opt_spec extra[] = {
-        {'i', "SEC", "drop a client that sent nothing for SEC s (0: never)", 0,
-         3600, &idle_s, NULL},
-    };
-    if ((status = parse_server_args(argc, argv, &args, extra, 1)) >= 0)
+    if ((status = parse_server_args(argc, argv, &args, NULL, 0)) >= 0)
         return status;
-    /* STUB: status = parse_server_args(argc, argv, &args, NULL, 0); */
-    /* STUB: if (status >= 0) */
-    /* STUB:     return status; */
-    /* END EXERCISE */
     if (prepare_server_process() != 0)
         return 1;
     /* On the heap: the client table and the read buffer are 72 KiB. */
@@ -311,7 +273,6 @@ int main(int argc, char **argv)
         return 1;
     }
     server->args = &args;
-    server->idle_s = idle_s;
     if (listener_open(&server->listener, args.port) != 0) {
         free(server);
         return 1;

@@ -1,21 +1,10 @@
 #!/usr/bin/env bats
-# 08-select: one thread, one select() loop (SPEC sections 3-5 and 8).
+# 08-select: one thread, one select() loop (CONTRACT.md §3-5 and §8).
 
 load tcp_contract
+load chat
 
 setup_file() { kit_build 08-select tests/tools/peer tests/tools/holdmany; }
-
-# wait_for FILE REGEX [SECONDS] : waits until a line of FILE matches.
-wait_for() {
-    local file=$1 regex=$2 i
-    for ((i = 0; i < ${3:-10} * 20; i++)); do
-        grep -Eq -- "$regex" "$file" 2>/dev/null && return 0
-        sleep 0.05
-    done
-    echo "no line matching '$regex' in $file:" >&2
-    cat "$file" >&2 2>/dev/null
-    return 1
-}
 
 @test "bad command lines print usage and exit 2" { contract_usage_errors 08-select; }
 @test "-h prints usage on stdout and exits 0" { contract_help 08-select; }
@@ -189,17 +178,6 @@ wait_for() {
 
 # --- the chat ----------------------------------------------------------------
 
-# start_member NAME : a chat client reading the FIFO $dir/NAME.in (open it
-# with `exec 7>...` to type), its output in $dir/NAME.out.
-start_member() {
-    local dir=$BATS_TEST_TMPDIR
-    mkfifo "$dir/$1.in"
-    setsid "$KIT_ROOT/08-select/chat" --name "$1" --port "$PORT" \
-        <"$dir/$1.in" >"$dir/$1.out" 2>"$dir/$1.err" 3>&- 7>&- 8>&- &
-    KIT_GROUPS+=("$!")
-    MEMBER_PID=$!
-}
-
 @test "chat: bad command lines print usage and exit 2, --help exits 0" {
     local args
     for args in "" "--name ana" "--port 1" "--name ana --port 0" "--name server --port x" "--nam x --port 1" "--name"; do
@@ -211,22 +189,6 @@ start_member() {
     run --separate-stderr "$KIT_ROOT/08-select/chat" --help
     [ "$status" -eq 0 ]
     [[ "$output" == usage:* ]]
-}
-
-# start_chat_pair : a chat server with members ana (type on fd 7) and bob
-# (fd 8), both joined. Sets CHAT_OUT and CHAT_ERR (the server's output),
-# CHAT_PID and BOB_PID.
-start_chat_pair() {
-    local dir=$BATS_TEST_TMPDIR
-    start_program 08-select/chat --name server --port 0
-    CHAT_OUT=$SERVER_OUT CHAT_ERR=$SERVER_ERR CHAT_PID=$SERVER_PID
-    start_member ana
-    exec 7>"$dir/ana.in"
-    wait_for "$CHAT_OUT" '^\* ana joined$'
-    start_member bob
-    BOB_PID=$MEMBER_PID
-    exec 8>"$dir/bob.in"
-    wait_for "$dir/ana.out" '^\* bob joined$'
 }
 
 @test "chat: a line from one member reaches the other with the sender's name" {
