@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# 02-thread dbserver and dbclient: the graded assignment (SPEC section 10).
-# The replies are compared exactly; see 02-thread/dbserver.md.
+# 02-thread dbserver and dbclient: the graded assignment (CONTRACT.md §10).
+# The replies are compared exactly; see 02-thread/db/dbserver.md.
 
 load helper
 
@@ -558,7 +558,7 @@ two_clients_time() {
 }
 
 @test "dbbench.sh prints one row per locking mode" {
-    run timeout 120 "$KIT_ROOT/02-thread/dbbench.sh" 0 4 20
+    run timeout 120 "$KIT_ROOT/02-thread/db/dbbench.sh" 0 4 20
     [ "$status" -eq 0 ]
     [[ "${lines[2]}" =~ ^record\ +4\ clients,\ 80\ requests,\ 0\ errors, ]]
     [[ "${lines[3]}" =~ ^global\ +4\ clients,\ 80\ requests,\ 0\ errors, ]]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # 02-thread: a thread per connection, or -w N prethreaded workers fed by a
-# bounded queue (SPEC sections 3-6).
+# bounded queue (CONTRACT.md §3-§6).
 
 load per_client
 

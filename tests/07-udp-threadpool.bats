@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # 07-udp-threadpool: a receiver, N worker threads, one responder
-# (SPEC sections 3-6).
+# (CONTRACT.md §3-§6).
 
 load udp_contract
 
