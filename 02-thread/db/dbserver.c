@@ -13,6 +13,7 @@
  * Look:  type "add 42 30 Ana Perez", then "get 42" from a second client:
  *        both see the same database. "LIST" shows everyone, sorted by id.
  */
+#include "clients.h"
 #include "db.h"
 #include "dbargs.h"
 #include "dbproto.h"
@@ -29,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 /* A client thread needs a few KiB (a line, a read buffer); the default
@@ -39,66 +39,15 @@
 
 /* --- the server and its client threads ------------------------------------ */
 
-/* What every thread shares. The list of live clients exists only so that
- * SIGTERM can wake the threads blocked in read() (see stop_clients). */
+/* What every thread shares (clients.h says why the list exists). */
 struct server {
     int listen_fd;
     struct db *db;
     long delay_ms;
     bool quiet;
     pthread_attr_t thread_attr; /* detached, small stack */
-    pthread_mutex_t lock;       /* guards clients and live */
-    pthread_cond_t all_gone;    /* signalled when live drops to 0 */
-    struct client *clients;
-    size_t live;
+    struct client_list clients;
 };
-
-/* One connection: the heap argument of its thread, which frees it. */
-struct client {
-    struct server *server;
-    int conn_fd;
-    char peer[PEER_NAME_MAX];
-    struct client *prev, *next;
-};
-
-static void add_client(struct server *server, struct client *client)
-{
-    check_lock(pthread_mutex_lock(&server->lock), "lock clients");
-    client->prev = NULL;
-    client->next = server->clients;
-    if (server->clients != NULL)
-        server->clients->prev = client;
-    server->clients = client;
-    server->live++;
-    check_lock(pthread_mutex_unlock(&server->lock), "unlock clients");
-}
-
-/* The last thing a client thread does. It leaves the list BEFORE closing
- * its descriptor: once closed, the number may be reused by another accept,
- * and stop_clients must never shut down a stranger's connection. */
-static void remove_client(struct client *client)
-{
-    struct server *server = client->server;
-
-    check_lock(pthread_mutex_lock(&server->lock), "lock clients");
-    if (client->prev != NULL)
-        client->prev->next = client->next;
-    else
-        server->clients = client->next;
-    if (client->next != NULL)
-        client->next->prev = client->prev;
-    check_lock(pthread_mutex_unlock(&server->lock), "unlock clients");
-
-    close(client->conn_fd);
-    if (!server->quiet)
-        printf("Client disconnected: %s\n", client->peer);
-    free(client);
-
-    check_lock(pthread_mutex_lock(&server->lock), "lock clients");
-    if (--server->live == 0)
-        pthread_cond_broadcast(&server->all_gone);
-    check_lock(pthread_mutex_unlock(&server->lock), "unlock clients");
-}
 
 /* A client thread: one request line, one reply, until the client leaves.
  * Many of these run at once; the only thing they share is server->db. */
@@ -133,7 +82,7 @@ static void *serve_client(void *arg)
     if (status == LINE_ERROR)
         report_peer_errno("read from", client->peer);
     db_reply_free(&reply);
-    remove_client(client);
+    client_list_remove(&server->clients, client, server->quiet);
     return NULL;
 }
 
@@ -155,7 +104,7 @@ static void start_client_thread(struct server *server, int conn_fd,
     client->server = server;
     client->conn_fd = conn_fd;
     snprintf(client->peer, sizeof client->peer, "%s", peer);
-    add_client(server, client);
+    client_list_add(&server->clients, client);
     /* The new thread inherits our signal mask: block SIGINT/SIGTERM around
      * pthread_create so that only the main thread ever runs the handler
      * and sees accept() fail with EINTR. */
@@ -169,7 +118,8 @@ static void start_client_thread(struct server *server, int conn_fd,
     if (rc != 0) {
         fprintf(stderr, "%s: starting a thread: %s; dropping %s\n", progname(),
                 strerror(rc), peer);
-        remove_client(client); /* closes the connection, frees client */
+        /* closes the connection, frees client */
+        client_list_remove(&server->clients, client, server->quiet);
     }
 }
 
@@ -200,62 +150,18 @@ static void accept_clients(struct server *server)
     }
 }
 
-/* The CLOCK_MONOTONIC time ms milliseconds from now, for a timed wait. */
-static struct timespec monotonic_after(long ms)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    t.tv_sec += ms / 1000;
-    t.tv_nsec += (ms % 1000) * 1000000L;
-    if (t.tv_nsec >= 1000000000L) {
-        t.tv_sec++;
-        t.tv_nsec -= 1000000000L;
-    }
-    return t;
-}
-
-/* SIGTERM: the client threads are blocked in read() (or write()) on their
- * connections. shutdown() makes those calls return at once, each thread
- * finishes the request in hand and leaves. Returns 0 when every thread
- * has gone, -1 when some still ran after one delay plus SHUTDOWN_GRACE_MS
- * (they die with the process; the database must then not be freed). */
-static int stop_clients(struct server *server)
-{
-    struct timespec deadline =
-        monotonic_after(server->delay_ms + SHUTDOWN_GRACE_MS);
-    int rc = 0;
-
-    check_lock(pthread_mutex_lock(&server->lock), "lock clients");
-    for (struct client *c = server->clients; c != NULL; c = c->next)
-        shutdown(c->conn_fd, SHUT_RDWR);
-    while (server->live > 0 && rc == 0)
-        rc =
-            pthread_cond_timedwait(&server->all_gone, &server->lock, &deadline);
-    rc = server->live == 0 ? 0 : -1;
-    check_lock(pthread_mutex_unlock(&server->lock), "unlock clients");
-    return rc;
-}
-
 /* Everything but the socket; reports and returns -1 on failure. */
 static int init_server(struct server *server, const struct dbserver_args *args)
 {
-    pthread_condattr_t cond_attr;
     int rc;
 
     server->delay_ms = args->delay_ms;
     server->quiet = args->quiet;
-    server->clients = NULL;
-    server->live = 0;
     if ((server->db = db_open(args->locking, args->delay_ms)) == NULL) {
         report_errno("database");
         return -1;
     }
-    /* The stop deadline is measured on the clock that never jumps. */
-    if ((rc = pthread_mutex_init(&server->lock, NULL)) != 0 ||
-        (rc = pthread_condattr_init(&cond_attr)) != 0 ||
-        (rc = pthread_condattr_setclock(&cond_attr, CLOCK_MONOTONIC)) != 0 ||
-        (rc = pthread_cond_init(&server->all_gone, &cond_attr)) != 0 ||
+    if ((rc = client_list_init(&server->clients)) != 0 ||
         (rc = pthread_attr_init(&server->thread_attr)) != 0 ||
         (rc = pthread_attr_setdetachstate(&server->thread_attr,
                                           PTHREAD_CREATE_DETACHED)) != 0 ||
@@ -264,7 +170,6 @@ static int init_server(struct server *server, const struct dbserver_args *args)
         report_error("pthread init", strerror(rc));
         return -1;
     }
-    pthread_condattr_destroy(&cond_attr);
     return 0;
 }
 
@@ -288,7 +193,8 @@ int main(int argc, char **argv)
     }
     accept_clients(&server);
     close(server.listen_fd);
-    if (stop_clients(&server) == 0)
+    if (client_list_stop(&server.clients,
+                         server.delay_ms + SHUTDOWN_GRACE_MS) == 0)
         db_close(server.db);
     printf("shut down\n");
     return 0;
