@@ -434,8 +434,13 @@ two_clients_time() {
 }
 
 @test "dbclient: the server going away is an error, status 1" {
-    start_db -q -d 1000
-    ( sleep 0.3; kill -TERM "$SERVER_PID" ) &
+    start_db -d 1000
+    # SIGTERM once the client is connected (not after a fixed time: on a
+    # loaded machine the client may not have connected yet).
+    # shellcheck disable=SC2016 # expanded by the inner bash, on purpose
+    bash -c 'for ((i = 0; i < 200; i++)); do
+        grep -q "^Client connected" "$1" && break; sleep 0.05; done
+        sleep 0.2; kill -TERM "$2"' killer "$SERVER_OUT" "$SERVER_PID" &
     local killer=$!
     run --separate-stderr timeout 10 "$KIT_ROOT/02-thread/dbclient" localhost "$PORT" < <(echo "GET x"; sleep 2; echo "GET y")
     wait "$killer"
