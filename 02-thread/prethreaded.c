@@ -56,20 +56,20 @@ struct thread_pool {
     long delay_ms;
 };
 
-/* Records the worker's client under the pool's lock, unless the pool is
- * stopping: then the client is not served (stop_pool may already have
- * looked for active connections, and would miss this one). */
-static bool begin_serving(struct worker *worker, const struct conn *conn)
+/* Records the worker's client under the pool's lock, so that stop_pool
+ * can find it. A client taken just as the pool began to stop was missed by
+ * stop_pool's first cut: the worker cuts its reading side itself, so that
+ * it is served like every connection active at the stop (the requests
+ * already received get their replies, then read() returns 0). */
+static void begin_serving(struct worker *worker, const struct conn *conn)
 {
     struct thread_pool *pool = worker->pool;
-    bool go;
 
     pthread_mutex_lock(&pool->lock);
-    go = !pool->stopping;
-    if (go)
-        worker->active_fd = conn->fd;
+    worker->active_fd = conn->fd;
+    if (pool->stopping)
+        shutdown(conn->fd, SHUT_RD);
     pthread_mutex_unlock(&pool->lock);
-    return go;
 }
 
 /* Forgets the descriptor BEFORE it is closed: once closed, its number may
@@ -94,10 +94,7 @@ static void *worker_main(void *arg)
     while (queue_take(&worker->pool->queue, &item) == 0) {
         struct conn *conn = item;
 
-        if (!begin_serving(worker, conn)) {
-            close_conn(conn);
-            break;
-        }
+        begin_serving(worker, conn);
         if (!conn->quiet)
             printf("Client connected: %s (worker %zu)\n", conn->peer,
                    worker->number);
