@@ -80,6 +80,23 @@ $(call programs,$(1)): %: $(BUILD)/%.o $(call libobjs,$(1)) $(LIBKIT)
 endef
 $(foreach f,$(FOLDERS),$(eval $(call folder_rules,$(f))))
 
+# A folder's subfolder (02-thread/db/) holds the sources of programs that
+# belong together, apart from the folder's lesson: each of its .c files
+# without a .h is a program built one level UP, in the folder itself
+# (02-thread/db/dbserver.c -> 02-thread/dbserver), linked with that
+# subfolder's own library objects (db.c with db.h) and libkit. (A program's
+# sources cannot sit in a subfolder named after the program: the program
+# itself is a file of that name.)
+SUBFOLDERS := $(patsubst %/,%,$(wildcard $(addsuffix /*/,$(FOLDERS))))
+subprograms = $(addprefix $(patsubst %/,%,$(dir $(1)))/,$(notdir $(call programs,$(1))))
+define subfolder_rules
+all $(patsubst %/,%,$(dir $(1))): $(call subprograms,$(1))
+$(call subprograms,$(1)): $(patsubst %/,%,$(dir $(1)))/%: $(BUILD)/$(1)/%.o $(call libobjs,$(1)) $(LIBKIT)
+	$$(CC) $$(LDFLAGS) $$(filter %.o,$$^) $(LIBKIT) $$(LDLIBS) -o $$@
+endef
+$(foreach s,$(SUBFOLDERS),$(eval $(call subfolder_rules,$(s))))
+ALL_PROGRAMS += $(foreach s,$(SUBFOLDERS),$(call subprograms,$(s)))
+
 $(TEST_TOOLS) $(BENCH_TOOLS): %: $(BUILD)/%.o $(LIBKIT)
 	$(CC) $(LDFLAGS) $< $(LIBKIT) $(LDLIBS) -o $@
 

@@ -20,202 +20,14 @@
  * more. Lock order, always the same, so no deadlock: membership, then one
  * bucket, then one record, then the record count. */
 #include "db.h"
-
-#include "upper.h"
-#include "util.h"
+#include "dblock.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct record {
-    struct record *next;  /* the chain: its bucket's mutex guards it */
-    pthread_mutex_t lock; /* age and name (-L record); id never changes */
-    struct person person;
-};
-
-struct bucket {
-    pthread_mutex_t lock; /* -L record: the chain */
-    struct record *chain;
-};
-
-struct db {
-    enum db_locking locking;
-    long hold_ms;
-    pthread_mutex_t global;      /* -L global: the one lock */
-    pthread_rwlock_t membership; /* -L record: ADD/DEL shared, LIST alone */
-    pthread_mutex_t count_lock;  /* -L record: count */
-    size_t count;                /* records in the table */
-    struct bucket buckets[DB_BUCKETS];
-};
-
-void check_lock(int rc, const char *what)
-{
-    if (rc != 0) {
-        report_error(what, strerror(rc));
-        abort();
-    }
-}
-
-static bool per_record(const struct db *db)
-{
-    return db->locking == DB_LOCK_RECORD;
-}
-
-/* The simulated slow storage access, done with the request's locks held:
- * under -L global it stops every other client, under -L record only those
- * that want the same record (or, for ADD and DEL, the same bucket). */
-static void hold_while_locked(const struct db *db)
-{
-    simulate_work(db->hold_ms);
-}
-
-/* FNV-1a: a simple, well-spread hash of the id's bytes. */
-static struct bucket *bucket_of(struct db *db, const char *id)
-{
-    uint32_t hash = 2166136261u;
-
-    for (; *id != '\0'; id++) {
-        hash ^= (unsigned char)*id;
-        hash *= 16777619u;
-    }
-    return &db->buckets[hash % DB_BUCKETS];
-}
-
-/* The link that points at id's record (or at the NULL ending the chain):
- * handing back the link lets DEL unlink without a second walk. */
-static struct record **find_link(struct bucket *bucket, const char *id)
-{
-    struct record **link = &bucket->chain;
-
-    while (*link != NULL && strcmp((*link)->person.id, id) != 0)
-        link = &(*link)->next;
-    return link;
-}
-
-/* --- the locking, in one place ------------------------------------------ */
-
-/* A bucket, to add or remove in its chain. */
-static struct bucket *open_bucket(struct db *db, const char *id)
-{
-    struct bucket *bucket = bucket_of(db, id);
-
-    check_lock(pthread_mutex_lock(per_record(db) ? &bucket->lock : &db->global),
-               "lock bucket");
-    return bucket;
-}
-
-static void close_bucket(struct db *db, struct bucket *bucket)
-{
-    check_lock(
-        pthread_mutex_unlock(per_record(db) ? &bucket->lock : &db->global),
-        "unlock bucket");
-}
-
-/* id's record, locked for reading or changing its fields, or NULL when
- * there is none (then nothing stays locked). */
-static struct record *open_record(struct db *db, const char *id)
-{
-    struct bucket *bucket = open_bucket(db, id);
-    struct record *record = *find_link(bucket, id);
-
-    if (record == NULL) {
-        hold_while_locked(db); /* looking costs the same as finding */
-        close_bucket(db, bucket);
-        return NULL;
-    }
-    if (per_record(db)) {
-        /* Lock coupling: the record is locked BEFORE its bucket is let
-         * go, so a DEL (which needs the bucket) cannot slip in between. */
-        check_lock(pthread_mutex_lock(&record->lock), "lock record");
-        close_bucket(db, bucket);
-    }
-    /* -L global: the one mutex stays held until close_record. */
-    return record;
-}
-
-static void close_record(struct db *db, struct record *record)
-{
-    check_lock(
-        pthread_mutex_unlock(per_record(db) ? &record->lock : &db->global),
-        "unlock record");
-}
-
-/* A bucket's or a record's own mutex, taken only under -L record (under
- * -L global the one mutex already held covers everything). DEL uses it to
- * wait for the thread using a record; LIST to visit buckets and records. */
-static void lock_fine(struct db *db, pthread_mutex_t *lock)
-{
-    if (per_record(db))
-        check_lock(pthread_mutex_lock(lock), "lock");
-}
-
-static void unlock_fine(struct db *db, pthread_mutex_t *lock)
-{
-    if (per_record(db))
-        check_lock(pthread_mutex_unlock(lock), "unlock");
-}
-
-/* ADD reserves a place among DB_MAX_RECORDS, DEL gives one back. Two ADDs
- * in different buckets may run at once: the count needs its own lock. */
-static bool take_place(struct db *db)
-{
-    bool taken;
-
-    if (per_record(db))
-        check_lock(pthread_mutex_lock(&db->count_lock), "lock count");
-    taken = db->count < DB_MAX_RECORDS;
-    if (taken)
-        db->count++;
-    if (per_record(db))
-        check_lock(pthread_mutex_unlock(&db->count_lock), "unlock count");
-    return taken;
-}
-
-static void give_place_back(struct db *db)
-{
-    if (per_record(db))
-        check_lock(pthread_mutex_lock(&db->count_lock), "lock count");
-    db->count--;
-    if (per_record(db))
-        check_lock(pthread_mutex_unlock(&db->count_lock), "unlock count");
-}
-
-/* ADD and DEL change which records exist. Under -L record they share the
- * membership lock, each working in its own bucket. */
-static void start_change(struct db *db)
-{
-    if (per_record(db))
-        check_lock(pthread_rwlock_rdlock(&db->membership), "lock members");
-}
-
-static void end_change(struct db *db)
-{
-    if (per_record(db))
-        check_lock(pthread_rwlock_unlock(&db->membership), "unlock members");
-}
-
-/* LIST holds the membership lock alone: no ADD or DEL runs meanwhile, so
- * the ids it sees are those of one moment. It then visits the buckets one
- * at a time (holding all 1,024 at once would be heavy, and more than
- * ThreadSanitizer can track). */
-static void start_listing(struct db *db)
-{
-    check_lock(per_record(db) ? pthread_rwlock_wrlock(&db->membership)
-                              : pthread_mutex_lock(&db->global),
-               "lock for LIST");
-}
-
-static void end_listing(struct db *db)
-{
-    check_lock(per_record(db) ? pthread_rwlock_unlock(&db->membership)
-                              : pthread_mutex_unlock(&db->global),
-               "unlock after LIST");
-}
 
 /* --- opening and closing ------------------------------------------------ */
 
@@ -231,7 +43,7 @@ struct db *db_open(enum db_locking locking, long hold_ms)
     db->hold_ms = hold_ms;
     if ((rc = pthread_mutex_init(&db->global, NULL)) != 0)
         goto fail;
-    if ((rc = pthread_rwlock_init(&db->membership, NULL)) != 0)
+    if ((rc = fair_rwlock_init(&db->membership)) != 0)
         goto fail_global;
     if ((rc = pthread_mutex_init(&db->count_lock, NULL)) != 0)
         goto fail_membership;
@@ -245,7 +57,7 @@ fail_buckets:
         pthread_mutex_destroy(&db->buckets[ready].lock);
     pthread_mutex_destroy(&db->count_lock);
 fail_membership:
-    pthread_rwlock_destroy(&db->membership);
+    fair_rwlock_destroy(&db->membership);
 fail_global:
     pthread_mutex_destroy(&db->global);
 fail:
@@ -272,7 +84,7 @@ void db_close(struct db *db)
         pthread_mutex_destroy(&bucket->lock);
     }
     pthread_mutex_destroy(&db->count_lock);
-    pthread_rwlock_destroy(&db->membership);
+    fair_rwlock_destroy(&db->membership);
     pthread_mutex_destroy(&db->global);
     free(db);
 }

@@ -1,17 +1,17 @@
 #!/bin/sh
-# 02-thread/dbbench.sh - per-record locking against one global lock, in the
+# 02-thread/db/dbbench.sh - per-record locking against one global lock, in the
 # same run: dbserver -L record, then -L global, each loaded by dbbench
 # (CLIENTS clients, each on its own record, REQUESTS requests each: GET,
 # SET and BIRTHDAY in turn). HOLD_MS is dbserver's -d: simulated storage
 # time spent with the request's locks held.
 #
-#   usage: 02-thread/dbbench.sh [HOLD_MS [CLIENTS [REQUESTS]]]
-#   e.g.   02-thread/dbbench.sh 1 50 200      (the default)
-#          02-thread/dbbench.sh 0 50 2000     (no simulated time)
+#   usage: 02-thread/db/dbbench.sh [HOLD_MS [CLIENTS [REQUESTS]]]
+#   e.g.   02-thread/db/dbbench.sh 1 50 200      (the default)
+#          02-thread/db/dbbench.sh 0 50 2000     (no simulated time)
 #
 # Build first with `make 02-thread`.
 set -eu
-cd "$(dirname "$0")/.." # the kit's root: the paths below start there
+cd "$(dirname "$0")/../.." # the kit's root: the paths below start there
 
 hold=${1:-1}
 clients=${2:-50}

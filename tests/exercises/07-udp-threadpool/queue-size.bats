@@ -1,9 +1,8 @@
 #!/usr/bin/env bats
-# Graders for the exercises of 07-udp-threadpool/README.md (make
-# check-07-udp-threadpool runs them). The core exercise (TODO(07-...), the
-# bounded queue) is graded by tests/07-udp-threadpool.bats.
+# Grader of 07-udp-threadpool's graded extra queue-size (README, Exercises):
+# -Q N sets the request queue's size (1 to 1024, default 64).
 
-load ../helper
+load ../../helper
 
 setup_file() { kit_build 07-udp-threadpool; }
 
@@ -18,20 +17,20 @@ burst() {
 
 received() { grep -c '^New request:' "$SERVER_OUT" || true; }
 
-@test "exercise 1: -Q 2 with one busy worker: the receiver takes only 3" {
-    # One worker busy for 2 s with the first request, 2 in the queue: the
-    # receiver waits for room (back-pressure) and the rest wait unread in
-    # the socket's buffer.
+@test "queue-size: -Q 2 with one busy worker: the receiver takes only 4" {
+    # One worker busy for 2 s with the first request, 2 in the queue, and
+    # one more in the receiver's hands, waiting for room (back-pressure):
+    # the rest wait unread in the socket's buffer.
     start_server 07-udp-threadpool -d 2000 -w 1 -Q 2
     burst 10
     sleep 0.8
     echo "received: $(received)"
-    [ "$(received)" -eq 3 ]
+    [ "$(received)" -eq 4 ]
     stop_server
     [ "$STOP_STATUS" -eq 0 ]
 }
 
-@test "exercise 1: the default queue (64) takes the whole burst at once" {
+@test "queue-size: the default queue (64) takes the whole burst at once" {
     start_server 07-udp-threadpool -d 2000 -w 1
     burst 10
     sleep 0.8
@@ -40,7 +39,7 @@ received() { grep -c '^New request:' "$SERVER_OUT" || true; }
     stop_server
 }
 
-@test "exercise 1: -Q takes 1 to 1024 slots" {
+@test "queue-size: -Q takes 1 to 1024 slots; 0, 1025 and x are usage errors" {
     local q
     start_server 07-udp-threadpool -Q 1024
     stop_server

@@ -1,4 +1,4 @@
-/* dbproto.h - the line protocol of 02-thread/dbserver (SPEC section 10):
+/* dbproto.h - the line protocol of 02-thread/dbserver (CONTRACT.md §10):
  * one request line in, its reply lines out. No sockets here: the server
  * reads the lines and writes the replies; this turns one into the other.
  *
@@ -11,11 +11,12 @@
  *   LIST                                OK n, then n lines "id age name..."
  *   anything else                       ERR reason
  *
- * The full grammar and every error reply: 02-thread/dbserver.md. */
+ * The full grammar and every error reply: 02-thread/db/dbserver.md. */
 #ifndef DBPROTO_H
 #define DBPROTO_H
 
 #include "db.h"
+#include "dbreply.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,18 +27,6 @@
 #define DB_REPLY_TOO_LONG "ERR line too long\n"
 /* Sent instead of a reply that could not be built for lack of memory. */
 #define DB_REPLY_NO_MEMORY "ERR out of memory\n"
-
-/* The reply lines to one request, each ending in "\n". It grows as needed
- * (LIST may be DB_MAX_RECORDS lines); failed means malloc gave up and the
- * text is incomplete: send DB_REPLY_NO_MEMORY instead. */
-struct db_reply {
-    char *text;
-    size_t len, cap;
-    bool failed;
-};
-
-void db_reply_init(struct db_reply *reply);
-void db_reply_free(struct db_reply *reply);
 
 /* Answers the request line[0..len) (no terminator; it may contain NUL
  * bytes) against db: the reply's previous text is replaced by the new one.

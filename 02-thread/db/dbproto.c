@@ -8,64 +8,13 @@
 #include "dbproto.h"
 
 #include "upper.h"
+#include "dbcheck.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-/* --- the reply buffer ------------------------------------------------- */
-
-#define REPLY_FIRST_CAP 256
-
-void db_reply_init(struct db_reply *reply)
-{
-    reply->text = NULL;
-    reply->len = reply->cap = 0;
-    reply->failed = false;
-}
-
-void db_reply_free(struct db_reply *reply)
-{
-    free(reply->text);
-    db_reply_init(reply);
-}
-
-static void append(struct db_reply *reply, const char *bytes, size_t len)
-{
-    if (reply->failed)
-        return;
-    if (reply->cap - reply->len < len) {
-        size_t cap = reply->cap == 0 ? REPLY_FIRST_CAP : reply->cap;
-        char *grown;
-
-        while (cap - reply->len < len)
-            cap *= 2;
-        if ((grown = realloc(reply->text, cap)) == NULL) {
-            reply->failed = true;
-            return;
-        }
-        reply->text = grown;
-        reply->cap = cap;
-    }
-    memcpy(reply->text + reply->len, bytes, len);
-    reply->len += len;
-}
-
-static void append_text(struct db_reply *reply, const char *text)
-{
-    append(reply, text, strlen(text));
-}
-
-/* "id age name\n", the shape of GET's reply and of LIST's lines. */
-static void append_person(struct db_reply *reply, const struct person *person)
-{
-    char line[DB_ID_MAX + DB_NAME_MAX + 32];
-    int n = snprintf(line, sizeof line, "%s %ld %s\n", person->id, person->age,
-                     person->name);
-
-    append(reply, line, (size_t)n); /* n < sizeof line: the fields fit */
-}
 
 /* --- text: UPPER, LOWER, REVERSE -------------------------------------- */
 
@@ -76,68 +25,6 @@ static void lower_transform(char *buf, size_t len)
     for (size_t i = 0; i < len; i++) {
         if (buf[i] >= 'A' && buf[i] <= 'Z')
             buf[i] = (char)(buf[i] - 'A' + 'a');
-    }
-}
-
-/* The length (1-4) of the well-formed UTF-8 character at s, or 0 when the
- * bytes there are not one (a stray continuation byte, a truncated
- * sequence, an over-long form, a surrogate, a code point above U+10FFFF).
- * The table is Unicode's "well-formed byte sequences" (Table 3-7): the
- * first byte fixes the length and the allowed range of the second. */
-static size_t utf8_char_length(const unsigned char *s, size_t left)
-{
-    unsigned char low = 0x80, high = 0xBF;
-    size_t need;
-
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        need = 2;
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-        need = 3;
-    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-        need = 4;
-    else
-        return 0;
-    if (s[0] == 0xE0)
-        low = 0xA0; /* below: over-long */
-    else if (s[0] == 0xED)
-        high = 0x9F; /* above: UTF-16 surrogates */
-    else if (s[0] == 0xF0)
-        low = 0x90; /* below: over-long */
-    else if (s[0] == 0xF4)
-        high = 0x8F; /* above: beyond U+10FFFF */
-    if (left < need || s[1] < low || s[1] > high)
-        return 0;
-    for (size_t i = 2; i < need; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    }
-    return need;
-}
-
-static bool valid_utf8(const char *text, size_t len)
-{
-    const unsigned char *s = (const unsigned char *)text;
-    size_t step;
-
-    for (size_t i = 0; i < len; i += step) {
-        if ((step = utf8_char_length(s + i, len - i)) == 0)
-            return false;
-    }
-    return true;
-}
-
-/* Reverses characters, not bytes: each character's bytes keep their order
- * and land at the mirrored place, so "añb" (61 C3 B1 62) becomes "bña"
- * (62 C3 B1 61), not the invalid 62 B1 C3 61. text must be valid UTF-8. */
-static void utf8_reverse(const char *text, size_t len, char *out)
-{
-    size_t step;
-
-    for (size_t i = 0; i < len; i += step) {
-        step = utf8_char_length((const unsigned char *)text + i, len - i);
-        memcpy(out + len - i - step, text + i, step);
     }
 }
 
@@ -175,50 +62,6 @@ static bool rest_of_line(struct cursor *c, const char **rest, size_t *len)
     return *len > 0;
 }
 
-/* Each check returns NULL when the field is good, or the error reply. */
-static const char *check_id(const char *id, size_t len)
-{
-    if (len > DB_ID_MAX)
-        return "ERR id too long\n";
-    for (size_t i = 0; i < len; i++) {
-        char ch = id[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-              (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
-            return "ERR bad id\n";
-    }
-    return NULL;
-}
-
-/* Strictly "0".."200" as written by a person: no sign, no leading zero,
- * nothing else, so that GET gives back exactly what ADD was given. */
-static const char *check_age(const char *age, size_t len, long *value)
-{
-    *value = 0;
-    if (len > 3 || (len > 1 && age[0] == '0'))
-        return "ERR bad age\n";
-    for (size_t i = 0; i < len; i++) {
-        if (age[i] < '0' || age[i] > '9')
-            return "ERR bad age\n";
-        *value = *value * 10 + (age[i] - '0');
-    }
-    return *value <= DB_AGE_MAX ? NULL : "ERR bad age\n";
-}
-
-/* Any UTF-8 text without control characters (a NUL or a tab would break
- * the one-line replies of GET and LIST for the next reader). */
-static const char *check_name(const char *name, size_t len)
-{
-    if (len > DB_NAME_MAX)
-        return "ERR name too long\n";
-    if (!valid_utf8(name, len))
-        return "ERR bad name\n";
-    for (size_t i = 0; i < len; i++) {
-        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7F)
-            return "ERR bad name\n";
-    }
-    return NULL;
-}
-
 /* --- commands ------------------------------------------------------------ */
 
 /* The fields a command takes, which fixes how its line is parsed. */
@@ -244,7 +87,7 @@ static void reply_status(struct db_reply *reply, enum db_status status)
         [DB_AGE_OVERFLOW] = "ERR age overflow\n",
         [DB_NO_MEMORY] = "ERR out of memory\n",
     };
-    append_text(reply, replies[status]);
+    db_reply_append_text(reply, replies[status]);
 }
 
 /* "OK " then the text, changed in place inside the reply buffer. */
@@ -253,11 +96,11 @@ static void do_case(struct request *req, void (*transform)(char *, size_t))
     size_t at = req->reply->len + 3;
 
     simulate_work(req->delay_ms);
-    append_text(req->reply, "OK ");
-    append(req->reply, req->text, req->text_len);
+    db_reply_append_text(req->reply, "OK ");
+    db_reply_append(req->reply, req->text, req->text_len);
     if (!req->reply->failed)
         transform(req->reply->text + at, req->text_len);
-    append_text(req->reply, "\n");
+    db_reply_append_text(req->reply, "\n");
 }
 
 static void do_upper(struct request *req)
@@ -274,14 +117,14 @@ static void do_reverse(struct request *req)
     char reversed[DB_LINE_MAX];
 
     if (!valid_utf8(req->text, req->text_len)) {
-        append_text(req->reply, "ERR invalid UTF-8\n");
+        db_reply_append_text(req->reply, "ERR invalid UTF-8\n");
         return;
     }
     simulate_work(req->delay_ms);
     utf8_reverse(req->text, req->text_len, reversed);
-    append_text(req->reply, "OK ");
-    append(req->reply, reversed, req->text_len);
-    append_text(req->reply, "\n");
+    db_reply_append_text(req->reply, "OK ");
+    db_reply_append(req->reply, reversed, req->text_len);
+    db_reply_append_text(req->reply, "\n");
 }
 
 static void do_add(struct request *req)
@@ -308,8 +151,8 @@ static void do_get(struct request *req)
         reply_status(req->reply, status);
         return;
     }
-    append_text(req->reply, "OK ");
-    append_person(req->reply, &found);
+    db_reply_append_text(req->reply, "OK ");
+    db_reply_append_person(req->reply, &found);
 }
 
 static void do_birthday(struct request *req)
@@ -323,7 +166,7 @@ static void do_birthday(struct request *req)
         return;
     }
     snprintf(line, sizeof line, "OK %ld\n", age);
-    append_text(req->reply, line);
+    db_reply_append_text(req->reply, line);
 }
 
 static void do_list(struct request *req)
@@ -338,9 +181,9 @@ static void do_list(struct request *req)
         return;
     }
     snprintf(line, sizeof line, "OK %zu\n", count);
-    append_text(req->reply, line);
+    db_reply_append_text(req->reply, line);
     for (size_t i = 0; i < count; i++)
-        append_person(req->reply, &people[i]);
+        db_reply_append_person(req->reply, &people[i]);
     free(people);
 }
 
@@ -435,11 +278,11 @@ void db_answer(struct db *db, long delay_ms, const char *line, size_t len,
     while (c.end > c.at && c.end[-1] == ' ')
         c.end--; /* trailing spaces are not part of the last field */
     if (!next_word(&c, &word, &word_len))
-        append_text(reply, "ERR empty request\n");
+        db_reply_append_text(reply, "ERR empty request\n");
     else if ((command = find_command(word, word_len)) == NULL)
-        append_text(reply, "ERR unknown command\n");
+        db_reply_append_text(reply, "ERR unknown command\n");
     else if ((error = parse_fields(command, &c, &req)) != NULL)
-        append_text(reply, error);
+        db_reply_append_text(reply, error);
     else
         command->run(&req);
 }

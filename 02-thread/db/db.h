@@ -8,7 +8,7 @@
  *                   run at the same time;
  *   DB_LOCK_GLOBAL  one mutex around everything: one request at a time.
  *
- * Both give the same answers; see 02-thread/dbserver.md for the diagram and
+ * Both give the same answers; see 02-thread/db/dbserver.md for the diagram and
  * the reasoning. Every function returns a db_status and may be called from
  * any thread. */
 #ifndef DB_H

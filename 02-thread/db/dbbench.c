@@ -1,4 +1,4 @@
-/* 02-thread/dbbench.c - load for dbserver: N clients, each on its own
+/* 02-thread/db/dbbench.c - load for dbserver: N clients, each on its own
  * record, sending GET, SET and BIRTHDAY in turn, one request at a time.
  *
  * Each simulated client is a thread with its own connection. It first
@@ -10,7 +10,7 @@
  *
  * Run:   ./02-thread/dbbench -n 50 -r 200 localhost 2000
  * Look:  run it against "dbserver -d 1 -L record" and "-L global":
- *        02-thread/dbbench.sh does both and prints a table.
+ *        02-thread/db/dbbench.sh does both and prints a table.
  */
 #include "client.h"
 #include "io.h"
@@ -95,14 +95,41 @@ static void *run_client(void *arg)
     return NULL;
 }
 
+/* Starts every client, lets them go at once (the barrier), waits for all.
+ * Returns the seconds they took, their errors in *errors; -1 when a thread
+ * could not start (the barrier counts on every client: give up). */
+static double run_clients(struct bench *bench, struct bench_client *clients,
+                          pthread_t *threads, long *errors)
+{
+    long count = bench->args->clients;
+    double start;
+
+    for (long i = 0; i < count; i++) {
+        int rc;
+        clients[i] = (struct bench_client){bench, i, 0};
+        rc = pthread_create(&threads[i], NULL, run_client, &clients[i]);
+        if (rc != 0) {
+            report_error("pthread_create", strerror(rc));
+            return -1;
+        }
+    }
+    pthread_barrier_wait(&bench->ready);
+    start = now_seconds();
+    for (long i = 0; i < count; i++) {
+        pthread_join(threads[i], NULL);
+        *errors += clients[i].errors;
+    }
+    return now_seconds() - start;
+}
+
 int main(int argc, char **argv)
 {
     struct client_args args;
     struct bench bench = {.args = &args};
     struct bench_client *clients;
     pthread_t *threads;
-    long started = 0, errors = 0;
-    double start, elapsed;
+    long errors = 0;
+    double elapsed;
     int status, rc;
 
     set_progname(argv[0]);
@@ -130,23 +157,9 @@ int main(int argc, char **argv)
         free(threads);
         return 1;
     }
-    for (; started < args.clients; started++) {
-        clients[started] = (struct bench_client){&bench, started, 0};
-        rc = pthread_create(&threads[started], NULL, run_client,
-                            &clients[started]);
-        if (rc != 0) {
-            /* The barrier counts on every client: give up cleanly. */
-            report_error("pthread_create", strerror(rc));
-            return 1;
-        }
-    }
-    pthread_barrier_wait(&bench.ready);
-    start = now_seconds();
-    for (long i = 0; i < started; i++) {
-        pthread_join(threads[i], NULL);
-        errors += clients[i].errors;
-    }
-    elapsed = now_seconds() - start;
+    elapsed = run_clients(&bench, clients, threads, &errors);
+    if (elapsed < 0)
+        return 1;
     printf("%ld clients, %ld requests, %ld errors, %.2f s, %.0f req/s\n",
            args.clients, args.clients * args.rounds, errors, elapsed,
            (double)(args.clients * args.rounds - errors) / elapsed);

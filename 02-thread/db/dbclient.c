@@ -1,4 +1,4 @@
-/* 02-thread/dbclient.c - the client of the database server.
+/* 02-thread/db/dbclient.c - the client of the database server.
  *
  * Each line you type is one request; the client sends it and prints every
  * line of the reply. On a terminal it shows a prompt; with stdin from a
