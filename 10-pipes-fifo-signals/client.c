@@ -1,19 +1,21 @@
 /* 10-pipes-fifo-signals/client.c - the upper client over named pipes.
  *
  * What it teaches: the other half of a FIFO conversation. The client makes
- * its own reply FIFO (FIFO.reply.PID, mode 0600) before asking anything,
- * writes each line as one frame into the server's FIFO (one atomic write,
- * so it never mixes with other clients' frames), and waits for the reply
- * frame on its own FIFO. It removes its FIFO when it ends, also on Ctrl-C.
+ * its own reply FIFO (FIFO.reply.PID.TOKEN, mode 0600, TOKEN random: see
+ * reply_fifo.h) before asking anything, writes each line as one frame into
+ * the server's FIFO (one atomic write, so it never mixes with other
+ * clients' frames), and waits for the reply frame on its own FIFO. It
+ * removes its FIFO when it ends, also on Ctrl-C.
  *
- * Run:   ./10-pipes-fifo-signals/client /tmp/upper.fifo
- * Look:  a line longer than FRAME_PAYLOAD_MAX (4080 bytes here) is refused
+ * Run:   ./10-pipes-fifo-signals/client "$dir/upper.fifo"   (a server's FIFO)
+ * Look:  a line longer than FRAME_PAYLOAD_MAX (4072 bytes here) is refused
  *        with a message, since it would not fit in one atomic write; and
- *        after Ctrl-C, ls shows that FIFO.reply.PID is gone.
+ *        after Ctrl-C, ls shows that its reply FIFO is gone.
  */
 #include "frame.h"
 #include "ipc_helpers.h"
 #include "io.h"
+#include "reply_fifo.h"
 #include "util.h"
 
 #include <errno.h>
@@ -27,14 +29,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define REPLY_FIFO_MODE   0600
 #define DEFAULT_TIMEOUT_S 30L
 #define MAX_TIMEOUT_S     3600L
 
 struct fifo_client {
     const char *request_path;
     char reply_path[PATH_MAX];
-    long id;           /* our PID: the server finds our FIFO with it */
+    long id;           /* our PID, and */
+    uint32_t token;    /* our secret: the server finds our FIFO with both */
     long timeout_s;    /* -t: how long to wait for one reply */
     bool reply_made;   /* we created reply_path and must remove it */
     int request_fd;    /* the server's FIFO, write end */
@@ -80,37 +82,14 @@ static int parse_args(int argc, char **argv, struct fifo_client *client)
                            &client->request_path);
 }
 
-/* mkfifo fails with EEXIST rather than reuse or follow anything at the
- * path (the umask can only make 0600 stricter). A FIFO of ours already
- * there was left by an earlier client with our PID that was killed
- * (SIGKILL leaves no chance to clean up): no live process can be using it,
- * so it is removed and made again. Anything else there is refused. */
-static int make_reply_fifo(const char *path)
-{
-    struct stat info;
-
-    if (mkfifo(path, REPLY_FIFO_MODE) == 0)
-        return 0;
-    if (errno == EEXIST && lstat(path, &info) == 0 && S_ISFIFO(info.st_mode) &&
-        info.st_uid == geteuid() && unlink(path) == 0 &&
-        mkfifo(path, REPLY_FIFO_MODE) == 0)
-        return 0;
-    report_errno(path);
-    return -1;
-}
-
 /* Makes and opens our reply FIFO, then opens the server's FIFO. Returns 0,
  * or -1 after printing why. */
 static int open_fifos(struct fifo_client *client)
 {
     struct stat info;
 
-    if (reply_fifo_path(client->request_path, client->id, client->reply_path,
-                        sizeof client->reply_path) != 0) {
-        report_error(client->request_path, "path too long");
-        return -1;
-    }
-    if (make_reply_fifo(client->reply_path) != 0)
+    if (make_reply_fifo(client->request_path, client->id, &client->token,
+                        client->reply_path, sizeof client->reply_path) != 0)
         return -1;
     client->reply_made = true;
     /* Open our FIFO for reading now, before sending anything, so that the
@@ -184,19 +163,20 @@ static int wait_for_reply(const struct fifo_client *client)
 
 /* Reads one reply frame and checks it answers our request. The server
  * wrote it with one atomic write, so once poll says "readable" the whole
- * frame is there (our descriptor is non-blocking: a short frame is an
- * error, never a hang). */
+ * frame is there and one read takes it (our descriptor is non-blocking: a
+ * short frame is an error, never a hang). */
 static int read_reply(const struct fifo_client *client, size_t expected,
-                      unsigned char *payload)
+                      unsigned char *frame)
 {
-    unsigned char head[FRAME_HEADER_SIZE];
+    ssize_t n = read_some(client->reply_fd, frame, FRAME_MAX);
     struct frame_header header;
+    size_t skip;
 
-    if (read_full(client->reply_fd, head, sizeof head) !=
-            (ssize_t)sizeof head ||
-        frame_decode_header(head, &header) != 0 || header.id != client->id ||
-        header.length != expected ||
-        read_full(client->reply_fd, payload, expected) != (ssize_t)expected) {
+    if (n < 0 ||
+        frame_scan(frame, (size_t)n, true, &header, &skip) != FRAME_COMPLETE ||
+        skip != 0 || header.length != expected ||
+        (size_t)n != FRAME_HEADER_SIZE + expected || header.id != client->id ||
+        header.token != client->token) {
         report_error(client->reply_path, "malformed or short reply");
         return -1;
     }
@@ -209,7 +189,7 @@ static int exchange_line(const struct fifo_client *client, const char *line,
                          size_t len)
 {
     unsigned char frame[FRAME_MAX];
-    size_t size = frame_encode(client->id, line, len, frame);
+    size_t size = frame_encode(client->id, client->token, line, len, frame);
     int ready;
 
     /* One write() of at most PIPE_BUF bytes: atomic, whole or not at all. */
@@ -223,7 +203,7 @@ static int exchange_line(const struct fifo_client *client, const char *line,
         return -1;
     /* fwrite, not printf's %s: the reply may contain NUL bytes. */
     fputs("Reply is '", stdout);
-    fwrite(frame, 1, len, stdout);
+    fwrite(frame + FRAME_HEADER_SIZE, 1, len, stdout);
     fputs("'\n", stdout);
     return 1;
 }
