@@ -42,19 +42,30 @@ static int fifo_usage_error(const struct opt_spec *specs, size_t count,
     return 2;
 }
 
+/* getopt's string for specs: ":h" then each letter, with ':' after the
+ * ones that take an argument. out has room for 2 * MAX_FIFO_OPTIONS + 3. */
+static void make_optstring(const struct opt_spec *specs, size_t count,
+                           char *out)
+{
+    size_t len = 0;
+
+    out[len++] = ':';
+    out[len++] = 'h';
+    for (size_t i = 0; i < count && i < MAX_FIFO_OPTIONS; i++) {
+        out[len++] = specs[i].letter;
+        if (specs[i].arg != NULL)
+            out[len++] = ':';
+    }
+    out[len] = '\0';
+}
+
 int parse_fifo_args(int argc, char **argv, const struct opt_spec *specs,
                     size_t count, const char **fifo)
 {
-    char optstring[2 * MAX_FIFO_OPTIONS + 3] = ":h", reason[96];
-    size_t len = strlen(optstring);
+    char optstring[2 * MAX_FIFO_OPTIONS + 3], reason[96];
     int letter;
 
-    for (size_t i = 0; i < count && i < MAX_FIFO_OPTIONS; i++) {
-        optstring[len++] = specs[i].letter;
-        if (specs[i].arg != NULL)
-            optstring[len++] = ':';
-    }
-    optstring[len] = '\0';
+    make_optstring(specs, count, optstring);
     if (argc == 2 && strcmp(argv[1], "--help") == 0) {
         print_fifo_usage(stdout, specs, count, true);
         return 0;

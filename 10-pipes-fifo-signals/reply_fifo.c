@@ -40,28 +40,64 @@ static int random_token(uint32_t *token)
     return got == (ssize_t)sizeof *token ? 0 : -1;
 }
 
-int make_reply_fifo(const char *request_fifo, long id, uint32_t *token,
-                    char *out, size_t size)
+/* mkfifo at a fresh random name. Returns 0, or -1 after printing why. */
+static int create_reply_fifo(const char *request_fifo, long id,
+                             struct reply_fifo *reply)
 {
     for (int attempt = 1; attempt <= REPLY_NAME_TRIES; attempt++) {
-        if (random_token(token) != 0) {
+        if (random_token(&reply->token) != 0) {
             report_errno("/dev/urandom");
             return -1;
         }
-        if (reply_fifo_path(request_fifo, id, *token, out, size) != 0) {
+        if (reply_fifo_path(request_fifo, id, reply->token, reply->path,
+                            sizeof reply->path) != 0) {
             report_error(request_fifo, "path too long");
             return -1;
         }
         /* mkfifo never replaces or follows what is already at the path
          * (like open with O_CREAT|O_EXCL); the umask can only make 0600
          * stricter. EEXIST: somebody was there first, draw again. */
-        if (mkfifo(out, REPLY_FIFO_MODE) == 0)
+        if (mkfifo(reply->path, REPLY_FIFO_MODE) == 0)
             return 0;
         if (errno != EEXIST)
             break;
     }
-    report_errno(out);
+    report_errno(reply->path);
     return -1;
+}
+
+int make_reply_fifo(const char *request_fifo, long id, struct reply_fifo *reply)
+{
+    reply->read_fd = reply->keep_fd = -1;
+    reply->made = false;
+    if (create_reply_fifo(request_fifo, id, reply) != 0)
+        return -1;
+    reply->made = true;
+    /* Open it for reading now, before sending anything, so that the
+     * server's open finds a reader at once. O_NONBLOCK so that this open
+     * does not wait for a writer. Then hold a write end ourselves: between
+     * two replies the server has closed its end, and without a writer
+     * poll() would report "hang-up" and read() end of file at once. */
+    reply->read_fd = open(reply->path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
+    if (reply->read_fd >= 0)
+        reply->keep_fd = open(reply->path, O_WRONLY | O_NOFOLLOW);
+    if (reply->keep_fd < 0) {
+        report_errno(reply->path);
+        return -1;
+    }
+    return 0;
+}
+
+void remove_reply_fifo(struct reply_fifo *reply)
+{
+    if (reply->read_fd >= 0)
+        close(reply->read_fd);
+    if (reply->keep_fd >= 0)
+        close(reply->keep_fd);
+    if (reply->made && unlink(reply->path) != 0)
+        report_errno(reply->path);
+    reply->read_fd = reply->keep_fd = -1;
+    reply->made = false;
 }
 
 int open_reply_fifo(const char *path)

@@ -10,6 +10,8 @@
 #ifndef KIT_REPLY_FIFO_H
 #define KIT_REPLY_FIFO_H
 
+#include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,12 +20,24 @@
 int reply_fifo_path(const char *request_fifo, long id, uint32_t token,
                     char *out, size_t size);
 
-/* The client's side: draws a random token and makes the FIFO (mode 0600)
- * at reply_fifo_path(request_fifo, id, *token), drawing again if the name
- * is taken. Returns 0 with *token and out filled, or -1 after printing
- * why. */
-int make_reply_fifo(const char *request_fifo, long id, uint32_t *token,
-                    char *out, size_t size);
+/* The client's side: its reply FIFO, from making it to removing it. */
+struct reply_fifo {
+    char path[PATH_MAX];
+    uint32_t token; /* random: sent in every request frame */
+    int read_fd;    /* the replies come in here */
+    int keep_fd;    /* a write end we never use (see make_reply_fifo) */
+    bool made;      /* path is ours: remove it at the end */
+};
+
+/* Draws a random token, makes the FIFO (mode 0600) at
+ * reply_fifo_path(request_fifo, id, token), drawing again if the name is
+ * taken, and opens it. Returns 0, or -1 after printing why (call
+ * remove_reply_fifo all the same). */
+int make_reply_fifo(const char *request_fifo, long id,
+                    struct reply_fifo *reply);
+
+/* Closes what make_reply_fifo opened and removes what it made. */
+void remove_reply_fifo(struct reply_fifo *reply);
 
 /* The server's side: opens the reply FIFO at path for writing, without
  * waiting for a reader that may never come, and checks it is a FIFO of
