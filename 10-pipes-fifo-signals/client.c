@@ -7,7 +7,7 @@
  * clients' frames), and waits for the reply frame on its own FIFO. It
  * removes its FIFO when it ends, also on Ctrl-C.
  *
- * Run:   ./10-pipes-fifo-signals/client "$dir/upper.fifo"   (a server's FIFO)
+ * Run:   ./10-pipes-fifo-signals/client upper.fifo   (a server's FIFO)
  * Look:  a line longer than FRAME_PAYLOAD_MAX (4072 bytes here) is refused
  *        with a message, since it would not fit in one atomic write; and
  *        after Ctrl-C, ls shows that its reply FIFO is gone.

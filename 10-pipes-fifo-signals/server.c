@@ -17,10 +17,11 @@
  * How it claims its FIFO safely is in request_fifo.c; the reply FIFOs'
  * names in reply_fifo.c.
  *
- * Run:   dir=$(mktemp -d); ./10-pipes-fifo-signals/server "$dir/upper.fifo"
- *        and, in another terminal, ./10-pipes-fifo-signals/client FIFO
- * Look:  ls -l "$dir" while a client runs: the request FIFO and the
- *        client's FIFO.reply.PID.TOKEN, both prw------- (mode 0600).
+ * Run:   ./10-pipes-fifo-signals/server upper.fifo   (from the kit's root,
+ *        a directory of your own: not /tmp, where anybody can create files)
+ *        and, in another terminal, ./10-pipes-fifo-signals/client upper.fifo
+ * Look:  ls -l upper.fifo* while a client runs: the request FIFO and the
+ *        client's upper.fifo.reply.PID.TOKEN, both prw------- (mode 0600).
  */
 #include "frame.h"
 #include "ipc_helpers.h"
