@@ -386,7 +386,12 @@ capture_frame() {
     timeout 10 "$KIT_ROOT/$DIR/client" "$FIFO" < <(echo "doomed"; sleep 5) >/dev/null &
     local reply
     reply=$(wait_for_reply_fifo)
-    sleep 0.1
+    # Killed once its request is being worked on (not before it was sent).
+    local i
+    for ((i = 0; i < 100; i++)); do
+        grep -q '^New request: 1 ' "$SERVER_OUT" && break
+        sleep 0.05
+    done
     kill -KILL "$(reply_fifo_pid "$reply")"
     # The server is still in the 300 ms of work for the dead client, then
     # tries its FIFO for at most 50 x 10 ms; the next client waits for that.
