@@ -140,6 +140,7 @@ no_reply_fifos() {
     start_fifo_server -d 0 -q
     # exec keeps the shell's PID: plant files at FIFO.reply.PID and at
     # FIFO.reply.PID.0, then become the client with that very PID.
+    # shellcheck disable=SC2016 # expanded by the inner bash, on purpose
     run --separate-stderr timeout 10 bash -c 'echo planted >"$1.reply.$$"; ln -s /nonexistent "$1.reply.$$.0"; exec "$2" "$1"' _ "$FIFO" "$KIT_ROOT/$DIR/client" <<<"hola"
     [ "$status" -eq 0 ]
     [ "$output" = "Reply is 'HOLA'" ]
@@ -415,10 +416,17 @@ capture_frame() {
 }
 
 @test "a server that dies while a client waits is an error at once, not a hang" {
-    start_fifo_server -d 2000 -q
-    ( sleep 0.3; kill -KILL "$SERVER_PID" ) &
+    start_fifo_server -d 2000
+    # The server is killed once it works on the request (its log says so),
+    # not before the client could send it.
+    ( for ((i = 0; i < 100; i++)); do
+          grep -q '^New request: 1 ' "$SERVER_OUT" && break
+          sleep 0.05
+      done
+      kill -KILL "$SERVER_PID" ) &
     local killer=$!
-    # The default reply timeout is 30 s: the client must notice sooner.
+    # The default reply timeout is 30 s: the client must notice sooner
+    # (well within the 2 s of work the server never finishes).
     elapsed timeout 10 "$KIT_ROOT/$DIR/client" "$FIFO" <<<"waiting" 2>"$BATS_TEST_TMPDIR/err"
     wait "$killer"
     [ "$STATUS" -eq 1 ]
