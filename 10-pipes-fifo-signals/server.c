@@ -69,7 +69,7 @@ static void send_reply(const struct fifo_server *server,
                        const struct frame_header *header,
                        const unsigned char *frame, size_t size)
 {
-    char path[PATH_MAX], what[PATH_MAX + 16];
+    char path[PATH_MAX];
     int fd;
 
     if (reply_fifo_path(server->path, header->id, header->token, path,
@@ -80,6 +80,7 @@ static void send_reply(const struct fifo_server *server,
     if ((fd = open_reply_fifo(path)) < 0)
         return;
     if (write_all(fd, frame, size) != 0) {
+        char what[PATH_MAX + 16];
         /* EPIPE: the reader left (SIGPIPE is ignored). EAGAIN: the client
          * left earlier replies unread and its FIFO is full. */
         snprintf(what, sizeof what, "write to %s", path);
