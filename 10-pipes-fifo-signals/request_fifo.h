@@ -16,7 +16,8 @@
 struct request_fifo {
     int read_fd;  /* every client's requests come in here */
     int keep_fd;  /* our own write end: no end of file between clients; it
-                   * also holds the lock that says "a server reads this" */
+                   * also holds the lock that says "a server reads this"
+                   * (closing either descriptor drops it) */
     bool created; /* we made the FIFO: remove it even if start-up fails */
 };
 

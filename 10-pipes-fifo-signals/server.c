@@ -221,15 +221,17 @@ int main(int argc, char **argv)
         fflush(stdout);
         status = serve_requests(&server);
     }
+    /* Remove the FIFO when we made it or served on it; never a file that
+     * was there and turned out not to be a FIFO, never the FIFO of another
+     * server or of another user. Before closing: closing either descriptor
+     * drops our lock, and a server starting in between would lose its
+     * FIFO to our unlink. */
+    if ((server.fifo.created || status == 0) && unlink(server.path) != 0)
+        report_errno(server.path);
     if (server.fifo.read_fd >= 0)
         close(server.fifo.read_fd);
     if (server.fifo.keep_fd >= 0)
         close(server.fifo.keep_fd);
-    /* Remove the FIFO when we made it or served on it; never a file that
-     * was there and turned out not to be a FIFO, never the FIFO of another
-     * server or of another user. */
-    if ((server.fifo.created || status == 0) && unlink(server.path) != 0)
-        report_errno(server.path);
     if (status == 0)
         printf("shut down\n");
     return status;
