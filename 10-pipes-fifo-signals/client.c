@@ -1,45 +1,41 @@
 /* 10-pipes-fifo-signals/client.c - the upper client over named pipes.
  *
  * What it teaches: the other half of a FIFO conversation. The client makes
- * its own reply FIFO (FIFO.reply.PID, mode 0600) before asking anything,
- * writes each line as one frame into the server's FIFO (one atomic write,
- * so it never mixes with other clients' frames), and waits for the reply
- * frame on its own FIFO. It removes its FIFO when it ends, also on Ctrl-C.
+ * its own reply FIFO (FIFO.reply.PID.TOKEN, mode 0600, TOKEN random: see
+ * reply_fifo.h) before asking anything, writes each line as one frame into
+ * the server's FIFO (one atomic write, so it never mixes with other
+ * clients' frames), and waits for the reply frame on its own FIFO. It
+ * removes its FIFO when it ends, also on Ctrl-C.
  *
- * Run:   ./10-pipes-fifo-signals/client /tmp/upper.fifo
- * Look:  a line longer than FRAME_PAYLOAD_MAX (4080 bytes here) is refused
+ * Run:   ./10-pipes-fifo-signals/client upper.fifo   (a server's FIFO)
+ * Look:  a line longer than FRAME_PAYLOAD_MAX (4072 bytes here) is refused
  *        with a message, since it would not fit in one atomic write; and
- *        after Ctrl-C, ls shows that FIFO.reply.PID is gone.
+ *        after Ctrl-C, ls shows that its reply FIFO is gone.
  */
 #include "frame.h"
 #include "ipc_helpers.h"
 #include "io.h"
+#include "reply_fifo.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define REPLY_FIFO_MODE   0600
 #define DEFAULT_TIMEOUT_S 30L
 #define MAX_TIMEOUT_S     3600L
 
 struct fifo_client {
     const char *request_path;
-    char reply_path[PATH_MAX];
-    long id;           /* our PID: the server finds our FIFO with it */
-    long timeout_s;    /* -t: how long to wait for one reply */
-    bool reply_made;   /* we created reply_path and must remove it */
-    int request_fd;    /* the server's FIFO, write end */
-    int reply_fd;      /* our FIFO, read end */
-    int reply_keep_fd; /* our FIFO, a write end we never use (see below) */
+    long id;                 /* our PID: with reply.token, names our FIFO */
+    long timeout_s;          /* -t: how long to wait for one reply */
+    int request_fd;          /* the server's FIFO, write end */
+    struct reply_fifo reply; /* our FIFO (reply_fifo.h) */
 };
 
 /* The signal that asked us to stop, or 0. The handler only stores it:
@@ -53,19 +49,19 @@ static void on_stop_signal(int signo)
     stop_signal = signo;
 }
 
-/* No SA_RESTART: getline() and poll() fail with EINTR, so main notices. */
+/* No SA_RESTART: getline() and poll() fail with EINTR, so main notices.
+ * Returns 0, or -1 after printing why. */
 static int catch_stop_signals_here(void)
 {
-    struct sigaction action;
-
-    memset(&action, 0, sizeof action);
-    action.sa_handler = on_stop_signal;
-    sigemptyset(&action.sa_mask);
-    if (sigaction(SIGINT, &action, NULL) != 0 ||
-        sigaction(SIGTERM, &action, NULL) != 0 ||
-        sigaction(SIGHUP, &action, NULL) != 0)
+    if (install_handler(SIGINT, on_stop_signal, 0) != 0 ||
+        install_handler(SIGTERM, on_stop_signal, 0) != 0 ||
+        install_handler(SIGHUP, on_stop_signal, 0) != 0)
         return -1;
-    return ignore_sigpipe(); /* a vanished server is EPIPE, not death */
+    /* A vanished server is EPIPE, not death. */
+    if (ignore_sigpipe() == 0)
+        return 0;
+    report_errno("sigaction");
+    return -1;
 }
 
 /* Returns -1 to go on, or the exit status (0 after -h, 2 on a mistake). */
@@ -80,55 +76,15 @@ static int parse_args(int argc, char **argv, struct fifo_client *client)
                            &client->request_path);
 }
 
-/* mkfifo fails with EEXIST rather than reuse or follow anything at the
- * path (the umask can only make 0600 stricter). A FIFO of ours already
- * there was left by an earlier client with our PID that was killed
- * (SIGKILL leaves no chance to clean up): no live process can be using it,
- * so it is removed and made again. Anything else there is refused. */
-static int make_reply_fifo(const char *path)
-{
-    struct stat info;
-
-    if (mkfifo(path, REPLY_FIFO_MODE) == 0)
-        return 0;
-    if (errno == EEXIST && lstat(path, &info) == 0 && S_ISFIFO(info.st_mode) &&
-        info.st_uid == geteuid() && unlink(path) == 0 &&
-        mkfifo(path, REPLY_FIFO_MODE) == 0)
-        return 0;
-    report_errno(path);
-    return -1;
-}
-
 /* Makes and opens our reply FIFO, then opens the server's FIFO. Returns 0,
  * or -1 after printing why. */
 static int open_fifos(struct fifo_client *client)
 {
     struct stat info;
 
-    if (reply_fifo_path(client->request_path, client->id, client->reply_path,
-                        sizeof client->reply_path) != 0) {
-        report_error(client->request_path, "path too long");
+    /* Our FIFO first, open for reading before we send anything. */
+    if (make_reply_fifo(client->request_path, client->id, &client->reply) != 0)
         return -1;
-    }
-    if (make_reply_fifo(client->reply_path) != 0)
-        return -1;
-    client->reply_made = true;
-    /* Open our FIFO for reading now, before sending anything, so that the
-     * server's open finds a reader at once. O_NONBLOCK so that this open
-     * does not wait for a writer. Then hold a write end ourselves: between
-     * two replies the server has closed its end, and without a writer
-     * poll() would report "hang-up" and read() end of file at once. */
-    client->reply_fd =
-        open(client->reply_path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
-    if (client->reply_fd < 0) {
-        report_errno(client->reply_path);
-        return -1;
-    }
-    client->reply_keep_fd = open(client->reply_path, O_WRONLY | O_NOFOLLOW);
-    if (client->reply_keep_fd < 0) {
-        report_errno(client->reply_path);
-        return -1;
-    }
     /* ENXIO here means the FIFO exists but no server has it open. */
     client->request_fd = open(client->request_path, O_WRONLY | O_NONBLOCK);
     if (client->request_fd < 0) {
@@ -157,7 +113,7 @@ static int wait_for_reply(const struct fifo_client *client)
 {
     /* The write end of a pipe reports POLLERR once nobody reads the other
      * end: that is how we notice a server that went away. */
-    struct pollfd fds[2] = {{.fd = client->reply_fd, .events = POLLIN},
+    struct pollfd fds[2] = {{.fd = client->reply.read_fd, .events = POLLIN},
                             {.fd = client->request_fd, .events = 0}};
     int ready;
 
@@ -184,20 +140,21 @@ static int wait_for_reply(const struct fifo_client *client)
 
 /* Reads one reply frame and checks it answers our request. The server
  * wrote it with one atomic write, so once poll says "readable" the whole
- * frame is there (our descriptor is non-blocking: a short frame is an
- * error, never a hang). */
+ * frame is there and one read takes it (our descriptor is non-blocking: a
+ * short frame is an error, never a hang). */
 static int read_reply(const struct fifo_client *client, size_t expected,
-                      unsigned char *payload)
+                      unsigned char *frame)
 {
-    unsigned char head[FRAME_HEADER_SIZE];
+    ssize_t n = read_some(client->reply.read_fd, frame, FRAME_MAX);
     struct frame_header header;
+    size_t skip;
 
-    if (read_full(client->reply_fd, head, sizeof head) !=
-            (ssize_t)sizeof head ||
-        frame_decode_header(head, &header) != 0 || header.id != client->id ||
-        header.length != expected ||
-        read_full(client->reply_fd, payload, expected) != (ssize_t)expected) {
-        report_error(client->reply_path, "malformed or short reply");
+    if (n < 0 ||
+        frame_scan(frame, (size_t)n, true, &header, &skip) != FRAME_COMPLETE ||
+        skip != 0 || header.length != expected ||
+        (size_t)n != FRAME_HEADER_SIZE + expected || header.id != client->id ||
+        header.token != client->reply.token) {
+        report_error(client->reply.path, "malformed or short reply");
         return -1;
     }
     return 0;
@@ -209,7 +166,8 @@ static int exchange_line(const struct fifo_client *client, const char *line,
                          size_t len)
 {
     unsigned char frame[FRAME_MAX];
-    size_t size = frame_encode(client->id, line, len, frame);
+    size_t size =
+        frame_encode(client->id, client->reply.token, line, len, frame);
     int ready;
 
     /* One write() of at most PIPE_BUF bytes: atomic, whole or not at all. */
@@ -223,7 +181,7 @@ static int exchange_line(const struct fifo_client *client, const char *line,
         return -1;
     /* fwrite, not printf's %s: the reply may contain NUL bytes. */
     fputs("Reply is '", stdout);
-    fwrite(frame, 1, len, stdout);
+    fwrite(frame + FRAME_HEADER_SIZE, 1, len, stdout);
     fputs("'\n", stdout);
     return 1;
 }
@@ -279,8 +237,7 @@ int main(int argc, char **argv)
 {
     struct fifo_client client = {.timeout_s = DEFAULT_TIMEOUT_S,
                                  .request_fd = -1,
-                                 .reply_fd = -1,
-                                 .reply_keep_fd = -1};
+                                 .reply = {.read_fd = -1, .keep_fd = -1}};
     int status;
 
     set_progname(argv[0]);
@@ -290,19 +247,12 @@ int main(int argc, char **argv)
      * (the buffering lesson of ./pipes 3). */
     setvbuf(stdout, NULL, _IOLBF, 0);
     client.id = (long)getpid();
-    if (catch_stop_signals_here() != 0) {
-        report_errno("sigaction");
+    if (catch_stop_signals_here() != 0)
         return 1;
-    }
     status = open_fifos(&client) == 0 ? run_lines(&client) : 1;
     if (client.request_fd >= 0)
         close(client.request_fd);
-    if (client.reply_fd >= 0)
-        close(client.reply_fd);
-    if (client.reply_keep_fd >= 0)
-        close(client.reply_keep_fd);
-    if (client.reply_made && unlink(client.reply_path) != 0)
-        report_errno(client.reply_path);
+    remove_reply_fifo(&client.reply);
     if (stop_signal != 0) {
         /* Cleaned up; now die of the signal after all, so that the shell
          * sees "killed by SIGINT" and not an ordinary exit. */

@@ -1,8 +1,11 @@
-/* ipc_helpers.c - command lines, demo menus, sleeps, waits, O_NONBLOCK. */
+/* ipc_helpers.c - command lines, demo menus, sleeps, waits, signal
+ * set-up, O_NONBLOCK. */
 #include "ipc_helpers.h"
 
+#include "children.h"
 #include "util.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -28,7 +31,7 @@ static void print_fifo_usage(FILE *out, const struct opt_spec *specs,
         fprintf(out, "  -%c %-4s %s\n", specs[i].letter,
                 specs[i].arg != NULL ? specs[i].arg : "", specs[i].help);
     if (full)
-        fprintf(out, "  -h      print this help\n");
+        fprintf(out, "  -h      print this help (also --help)\n");
 }
 
 static int fifo_usage_error(const struct opt_spec *specs, size_t count,
@@ -39,19 +42,34 @@ static int fifo_usage_error(const struct opt_spec *specs, size_t count,
     return 2;
 }
 
+/* getopt's string for specs: ":h" then each letter, with ':' after the
+ * ones that take an argument. out has room for 2 * MAX_FIFO_OPTIONS + 3. */
+static void make_optstring(const struct opt_spec *specs, size_t count,
+                           char *out)
+{
+    size_t len = 0;
+
+    out[len++] = ':';
+    out[len++] = 'h';
+    for (size_t i = 0; i < count && i < MAX_FIFO_OPTIONS; i++) {
+        out[len++] = specs[i].letter;
+        if (specs[i].arg != NULL)
+            out[len++] = ':';
+    }
+    out[len] = '\0';
+}
+
 int parse_fifo_args(int argc, char **argv, const struct opt_spec *specs,
                     size_t count, const char **fifo)
 {
-    char optstring[2 * MAX_FIFO_OPTIONS + 3] = ":h", reason[96];
-    size_t len = strlen(optstring);
+    char optstring[2 * MAX_FIFO_OPTIONS + 3], reason[96];
     int letter;
 
-    for (size_t i = 0; i < count && i < MAX_FIFO_OPTIONS; i++) {
-        optstring[len++] = specs[i].letter;
-        if (specs[i].arg != NULL)
-            optstring[len++] = ':';
+    make_optstring(specs, count, optstring);
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+        print_fifo_usage(stdout, specs, count, true);
+        return 0;
     }
-    optstring[len] = '\0';
     while ((letter = getopt(argc, argv, optstring)) != -1) {
         const struct opt_spec *spec = NULL;
         char what[3] = {'-', (char)optopt, '\0'};
@@ -97,7 +115,8 @@ static void print_menu(FILE *out, const struct demo *demos, size_t count)
 int run_demo_menu(int argc, char **argv, const struct demo *demos, size_t count)
 {
     set_progname(argv[0]);
-    if (argc == 2 && strcmp(argv[1], "-h") == 0) {
+    if (argc == 2 &&
+        (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
         print_menu(stdout, demos, count);
         return 0;
     }
@@ -134,6 +153,72 @@ int wait_child_ms(pid_t pid, long timeout_ms, int *status)
             return 0;
         sleep_ms(10);
     }
+}
+
+int reap_child(pid_t pid, int *status)
+{
+    while (waitpid(pid, status, 0) < 0) {
+        if (errno != EINTR) {
+            report_errno("waitpid");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int reap_and_report(pid_t pid, const char *who)
+{
+    char how[80];
+    int status;
+
+    if (reap_child(pid, &status) != 0)
+        return 1;
+    describe_wait_status(status, how, sizeof how);
+    printf("parent: %s %s\n", who, how);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}
+
+int install_handler(int signo, void (*handler)(int), int flags)
+{
+    struct sigaction action;
+
+    memset(&action, 0, sizeof action);
+    action.sa_handler = handler;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = flags;
+    if (sigaction(signo, &action, NULL) != 0) {
+        report_errno("sigaction");
+        return -1;
+    }
+    return 0;
+}
+
+int block_signal(int how, int signo, sigset_t *old)
+{
+    sigset_t set;
+
+    sigemptyset(&set);
+    sigaddset(&set, signo);
+    if (sigprocmask(how, &set, old) != 0) {
+        report_errno("sigprocmask");
+        return -1;
+    }
+    return 0;
+}
+
+pid_t fork_signaller(long ms, int signo)
+{
+    pid_t pid;
+
+    fflush(stdout); /* or the child would print our buffer again */
+    if ((pid = fork()) < 0)
+        report_errno("fork");
+    if (pid == 0) {
+        sleep_ms(ms);
+        kill(getppid(), signo);
+        _exit(0);
+    }
+    return pid;
 }
 
 int clear_nonblocking(int fd)

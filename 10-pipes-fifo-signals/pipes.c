@@ -7,13 +7,17 @@
  * output that sits in a stdio buffer, and an end of file that never comes
  * because some process still holds a write end.
  *
+ * This file holds the menu and demos 1 and 4 (one pipe between a parent
+ * and its child); demos 2 and 3, a conversation with another program
+ * through two pipes, are in filter.c.
+ *
  * Run:   ./10-pipes-fifo-signals/pipes 1     (or: spam, conversation,
  *        deadlock, eof; numbers 1 to 4)
  * Look:  in demo 3 the parent waits one second for an answer that is
  *        sitting in the child's stdio buffer; in demo 4 the child waits for
  *        an end of file that only comes when the parent closes its copy.
  */
-#include "children.h"
+#include "filter.h"
 #include "io.h"
 #include "ipc_helpers.h"
 #include "util.h"
@@ -27,19 +31,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define SPAM_COUNT        5
-#define SPAM_PAUSE_MS     100
-#define ANSWER_TIMEOUT_MS 1000 /* how long demo 3 waits for an answer */
-#define EOF_TIMEOUT_MS    1000 /* how long demo 4 waits for the child */
-#define ANSWER_MAX        256
-#define FILTER_NAME       "upperfilter"
-
-/* A running upperfilter and our ends of its two pipes. */
-struct filter {
-    pid_t pid;
-    int to_child;   /* write end: the child's stdin */
-    int from_child; /* read end: the child's stdout */
-};
+#define SPAM_COUNT     5
+#define SPAM_PAUSE_MS  100
+#define EOF_TIMEOUT_MS 1000 /* how long demo 4 waits for the child */
 
 /* Makes a pipe and forks; the child runs fn(fds) and exits, the parent
  * gets the child's PID (or -1) and both ends in fds. stdout is flushed
@@ -62,22 +56,6 @@ static pid_t fork_child_on_pipe(void (*fn)(const int fds[2]), int fds[2])
         _exit(0); /* _exit: no atexit handlers, no second flush */
     }
     return pid;
-}
-
-static int reap_and_report(pid_t pid, const char *who)
-{
-    char how[80];
-    int status;
-
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            report_errno("waitpid");
-            return 1;
-        }
-    }
-    describe_wait_status(status, how, sizeof how);
-    printf("parent: %s %s\n", who, how);
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }
 
 /* --- 1: parent and child over one pipe ----------------------------------- */
@@ -131,188 +109,6 @@ static int demo_spam(const char *self)
     return reap_and_report(pid, "child");
 }
 
-/* --- helpers for demos 2 and 3: the filter on two pipes ------------------- */
-
-/* The path of upperfilter, beside this program. */
-static void filter_path(const char *self, char *out, size_t size)
-{
-    const char *slash = strrchr(self, '/');
-    int dir_len = slash != NULL ? (int)(slash - self) : 1;
-
-    snprintf(out, size, "%.*s/%s", dir_len, slash != NULL ? self : ".",
-             FILTER_NAME);
-}
-
-/* Starts upperfilter (with flag, or NULL) with its stdin and stdout on two
- * new pipes. Returns 0, or -1 after printing why. */
-static int start_filter(const char *self, const char *flag,
-                        struct filter *child)
-{
-    char path[4096];
-    int down[2], up[2]; /* down: parent -> child; up: child -> parent */
-
-    filter_path(self, path, sizeof path);
-    if (pipe(down) != 0 || pipe(up) != 0) {
-        report_errno("pipe");
-        return -1;
-    }
-    fflush(stdout);
-    if ((child->pid = fork()) < 0) {
-        report_errno("fork");
-        return -1;
-    }
-    if (child->pid == 0) {
-        /* In the child: stdin becomes the read end of `down`, stdout the
-         * write end of `up`; then the four original descriptors are extra
-         * copies. Keeping down[1] would be the bug of demo 4: the filter
-         * itself would hold a write end of its own stdin. */
-        if (dup2(down[0], STDIN_FILENO) < 0 || dup2(up[1], STDOUT_FILENO) < 0)
-            _exit(127);
-        close(down[0]);
-        close(down[1]);
-        close(up[0]);
-        close(up[1]);
-        execl(path, FILTER_NAME, flag, (char *)NULL);
-        report_errno(path); /* exec returns only when it failed */
-        _exit(127);
-    }
-    /* In the parent: the child's ends are not ours. */
-    close(down[0]);
-    close(up[1]);
-    child->to_child = down[1];
-    child->from_child = up[0];
-    return 0;
-}
-
-/* Reads one line (up to and including '\n') from fd, waiting at most
- * timeout_ms in total. Returns its length without the newline, 0 at the
- * deadline or at end of file with nothing read, -1 on error. */
-static ssize_t read_answer(int fd, char *buf, size_t size, long timeout_ms)
-{
-    double deadline = now_seconds() + (double)timeout_ms / 1000.0;
-    size_t got = 0;
-
-    while (got < size - 1) {
-        struct pollfd ready = {.fd = fd, .events = POLLIN};
-        int left_ms = (int)((deadline - now_seconds()) * 1000.0);
-        ssize_t n;
-
-        if (left_ms <= 0 || poll(&ready, 1, left_ms) == 0)
-            break; /* the deadline */
-        /* Teaching shortcut: one byte at a time, so that we never read
-         * past the newline (stdio would, and then poll could not see it). */
-        if ((n = read_some(fd, buf + got, 1)) <= 0)
-            return n;
-        if (buf[got++] == '\n')
-            return (ssize_t)got - 1;
-    }
-    return 0;
-}
-
-/* Sends one line to the filter and prints what comes back within
- * timeout_ms. Returns 1 when an answer came, 0 when none did, -1 on error. */
-static int ask(const struct filter *child, const char *text, long timeout_ms)
-{
-    char line[ANSWER_MAX];
-    double start = now_seconds();
-    int len = snprintf(line, sizeof line, "%s\n", text);
-    ssize_t got;
-
-    printf("parent sent '%s'\n", text);
-    if (write_all(child->to_child, line, (size_t)len) != 0) {
-        report_errno("write to child");
-        return -1;
-    }
-    if ((got = read_answer(child->from_child, line, sizeof line, timeout_ms)) <
-        0) {
-        report_errno("read from child");
-        return -1;
-    }
-    if (got == 0)
-        return 0;
-    printf("parent got  '%.*s' after %.2f s\n", (int)got, line,
-           now_seconds() - start);
-    return 1;
-}
-
-/* Closes our end of the child's stdin (its getline sees end of file, so
- * it exits) and reaps it. */
-static int finish_filter(struct filter *child)
-{
-    close(child->to_child);
-    close(child->from_child);
-    return reap_and_report(child->pid, FILTER_NAME);
-}
-
-/* --- 2: a conversation through two pipes, dup2 and exec ------------------- */
-
-static int demo_conversation(const char *self)
-{
-    struct filter child;
-    char text[64];
-
-    if (start_filter(self, NULL, &child) != 0)
-        return 1;
-    printf("parent: started %s, its stdin and stdout are our pipes\n",
-           FILTER_NAME);
-    for (int i = 1; i <= 2; i++) {
-        snprintf(text, sizeof text, "hello %d from your parent", i);
-        if (ask(&child, text, ANSWER_TIMEOUT_MS) != 1) {
-            kill(child.pid, SIGTERM);
-            finish_filter(&child);
-            return 1;
-        }
-    }
-    printf("parent: closing the child's stdin, so it reads end of file\n");
-    return finish_filter(&child);
-}
-
-/* --- 3: the buffering deadlock, then the fix ------------------------------ */
-
-static int demo_deadlock(const char *self)
-{
-    struct filter child;
-    char line[ANSWER_MAX];
-    ssize_t got;
-
-    if (start_filter(self, "-b", &child) != 0)
-        return 1;
-    printf("parent: started '%s -b': its stdout is fully buffered\n",
-           FILTER_NAME);
-    if (ask(&child, "are you there?", ANSWER_TIMEOUT_MS) != 0) {
-        finish_filter(&child);
-        return 1;
-    }
-    printf("deadlock: no answer after %d s (the child's stdout is a pipe, "
-           "so stdio buffers it)\n",
-           ANSWER_TIMEOUT_MS / 1000);
-    printf("          the child waits for our next line, we wait for its "
-           "answer\n");
-    /* Way out 1: end the conversation. At end of file the child exits and
-     * exit() flushes its buffer: the answer comes, but too late to talk. */
-    close(child.to_child);
-    got = read_answer(child.from_child, line, sizeof line, ANSWER_TIMEOUT_MS);
-    if (got > 0)
-        printf("closing its stdin: the child exited and its buffer came out: "
-               "'%.*s'\n",
-               (int)got, line);
-    close(child.from_child);
-    if (reap_and_report(child.pid, FILTER_NAME) != 0 || got <= 0)
-        return 1;
-    /* Way out 2, the fix: the filter line-buffers its stdout (setvbuf
-     * _IOLBF; an fflush after each line works too). */
-    if (start_filter(self, NULL, &child) != 0)
-        return 1;
-    printf("parent: started '%s': it sets line buffering\n", FILTER_NAME);
-    if (ask(&child, "are you there?", ANSWER_TIMEOUT_MS) != 1) {
-        kill(child.pid, SIGTERM);
-        finish_filter(&child);
-        return 1;
-    }
-    printf("fixed: the answer came at once, the conversation can go on\n");
-    return finish_filter(&child);
-}
-
 /* --- 4: end of file only when every write end is closed ------------------ */
 
 /* The child of demo 4: it closes its own copy of the write end first,
@@ -358,8 +154,7 @@ static int demo_eof(const char *self)
     return reap_and_report(pid, "child");
 }
 
-/* --- the menu ---------------------------------------------------------------
- */
+/* --- the menu: demos 2 and 3 are in filter.c ---------------------------- */
 
 static const struct demo demos[] = {
     {"spam", "parent and child over one pipe", demo_spam},
@@ -369,6 +164,7 @@ static const struct demo demos[] = {
      demo_deadlock},
     {"eof", "end of file only when every write end is closed", demo_eof},
 };
+
 int main(int argc, char **argv)
 {
     return run_demo_menu(argc, argv, demos, sizeof demos / sizeof demos[0]);

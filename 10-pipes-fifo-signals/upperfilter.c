@@ -28,7 +28,8 @@ int main(int argc, char **argv)
     int status = 0;
 
     set_progname(argv[0]);
-    if (argc == 2 && strcmp(argv[1], "-h") == 0) {
+    if (argc == 2 &&
+        (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
         printf("usage: %s [-b]\n  -b  leave stdout fully buffered when it "
                "is a pipe\n",
                progname());

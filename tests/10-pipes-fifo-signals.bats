@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # 10-pipes-fifo-signals: the upper service over named pipes, and the pipes
-# and signals demos (SPEC section 9).
+# and signals demos (CONTRACT.md §9).
 
 load helper
 
@@ -36,8 +36,8 @@ start_fifo_server() {
     return 1
 }
 
-# wait_for_reply_fifo : prints the path of the first FIFO.reply.PID beside
-# $FIFO once a client has made it (waits up to 5 s).
+# wait_for_reply_fifo : prints the path of the first FIFO.reply.PID.TOKEN
+# beside $FIFO once a client has made it (waits up to 5 s).
 wait_for_reply_fifo() {
     local i
     for ((i = 0; i < 100; i++)); do
@@ -45,6 +45,12 @@ wait_for_reply_fifo() {
         sleep 0.05
     done
     return 1
+}
+
+# reply_fifo_pid PATH : the client PID in FIFO.reply.PID.TOKEN.
+reply_fifo_pid() {
+    local pid=${1%.*}
+    echo "${pid##*.}"
 }
 
 # no_reply_fifos : true when no FIFO.reply.* is left beside $FIFO.
@@ -77,13 +83,15 @@ no_reply_fifos() {
     done
 }
 
-@test "-h prints usage on stdout and exits 0" {
-    local program
+@test "-h and --help print usage on stdout and exit 0" {
+    local program flag
     for program in server client pipes signals upperfilter; do
-        run --separate-stderr timeout 5 "$KIT_ROOT/$DIR/$program" -h
-        [ "$status" -eq 0 ]
-        [[ "$output" == usage:* ]]
-        [ -z "$stderr" ]
+        for flag in -h --help; do
+            run --separate-stderr timeout 5 "$KIT_ROOT/$DIR/$program" "$flag"
+            [ "$status" -eq 0 ] || { echo "$program $flag: status $status"; return 1; }
+            [[ "$output" == usage:* ]]
+            [ -z "$stderr" ]
+        done
     done
 }
 
@@ -113,6 +121,113 @@ no_reply_fifos() {
     run --separate-stderr timeout 5 "$KIT_ROOT/$DIR/server" "$BATS_TEST_TMPDIR/link"
     [ "$status" -eq 1 ]
     [ -L "$BATS_TEST_TMPDIR/link" ]
+}
+
+@test "a request FIFO owned by another user is refused: exit 1, owner and mode untouched" {
+    # Only root can give a file away; the defect (fchmod on another user's
+    # FIFO) needs a server with the right to do that, so it is root's too.
+    [ "$(id -u)" -eq 0 ] || skip "needs root to make a FIFO of another user"
+    local fifo=$BATS_TEST_TMPDIR/theirs.fifo
+    mkfifo -m 622 "$fifo"
+    chown nobody "$fifo"
+    run --separate-stderr timeout 5 "$KIT_ROOT/$DIR/server" -d 0 "$fifo"
+    [ "$status" -eq 1 ]
+    [ "$stderr" = "server: $fifo: owned by another user: refused" ]
+    [ "$(stat -c '%U %a' "$fifo")" = "nobody 622" ]
+}
+
+@test "a file planted at the old predictable reply name does not stop the client" {
+    start_fifo_server -d 0 -q
+    # exec keeps the shell's PID: plant files at FIFO.reply.PID and at
+    # FIFO.reply.PID.0, then become the client with that very PID.
+    # shellcheck disable=SC2016 # expanded by the inner bash, on purpose
+    run --separate-stderr timeout 10 bash -c 'echo planted >"$1.reply.$$"; ln -s /nonexistent "$1.reply.$$.0"; exec "$2" "$1"' _ "$FIFO" "$KIT_ROOT/$DIR/client" <<<"hola"
+    [ "$status" -eq 0 ]
+    [ "$output" = "Reply is 'HOLA'" ]
+    [ "$(cat "$FIFO".reply.*[0-9])" = planted ]
+}
+
+@test "the reply FIFO's name has a random part: FIFO.reply.PID.TOKEN" {
+    start_fifo_server -d 0 -q
+    local -a names=()
+    local i reply
+    for ((i = 0; i < 2; i++)); do
+        coproc CLIENT { timeout 10 "$KIT_ROOT/$DIR/client" "$FIFO"; }
+        echo "x" >&"${CLIENT[1]}"
+        read -r -t 5 line <&"${CLIENT[0]}"
+        [ "$line" = "Reply is 'X'" ]
+        reply=$(compgen -G "$FIFO.reply.*")
+        [[ "$reply" =~ \.reply\.[0-9]+\.[0-9a-f]{8}$ ]]
+        names+=("${reply##*.}")
+        local to_client=${CLIENT[1]} pid=$CLIENT_PID
+        exec {to_client}>&-
+        wait "$pid"
+    done
+    [ "${names[0]}" != "${names[1]}" ]
+}
+
+# capture_frame FILE PAYLOAD : what the real client writes for PAYLOAD,
+# caught by cat on a FIFO of our own (the client then times out).
+capture_frame() {
+    local trap=$BATS_TEST_TMPDIR/trap.fifo
+    mkfifo "$trap"
+    cat "$trap" >"$1" &
+    local cat_pid=$!
+    timeout 10 "$KIT_ROOT/$DIR/client" -t 1 "$trap" <<<"$2" >/dev/null 2>&1 || true
+    wait "$cat_pid"
+    rm -f "$trap"
+}
+
+@test "a header without its payload is dropped with a log line, the next clients are served" {
+    local payload header
+    payload=$(printf 'p%.0s' $(seq 1 100))
+    capture_frame "$BATS_TEST_TMPDIR/frame" "$payload"
+    header=$(( $(stat -c %s "$BATS_TEST_TMPDIR/frame") - 100 ))
+    start_fifo_server -d 0
+    head -c "$header" "$BATS_TEST_TMPDIR/frame" >"$FIFO"
+    local i
+    for i in 1 2 3; do
+        run_program "$DIR/client" -t 2 "$FIFO" <<<"client $i"
+        [ "$output" = "Reply is 'CLIENT $i'" ]
+    done
+    grep -qx "server: dropped $header bytes: not a valid request frame" "$SERVER_ERR"
+    [ "$(grep -c '^New request: ' "$SERVER_OUT")" -eq 3 ]
+}
+
+@test "a header without its payload swallows none of the frames queued behind it" {
+    local payload header
+    payload=$(printf 'p%.0s' $(seq 1 60))
+    capture_frame "$BATS_TEST_TMPDIR/frame" "$payload"
+    header=$(( $(stat -c %s "$BATS_TEST_TMPDIR/frame") - 60 ))
+    start_fifo_server -d 600 -q
+    # While the server works on "busy", the lone header and then three
+    # clients' frames (more than 60 bytes together) queue in the FIFO: the
+    # server's next read brings them all at once.
+    timeout 10 "$KIT_ROOT/$DIR/client" "$FIFO" <<<"busy" >/dev/null &
+    local busy=$! i
+    sleep 0.2
+    head -c "$header" "$BATS_TEST_TMPDIR/frame" >"$FIFO"
+    local -a pids=()
+    for i in 1 2 3; do
+        timeout 10 "$KIT_ROOT/$DIR/client" -t 5 "$FIFO" <<<"queued client $i" >"$BATS_TEST_TMPDIR/got$i" &
+        pids+=($!)
+    done
+    wait "$busy" "${pids[@]}"
+    for i in 1 2 3; do
+        [ "$(cat "$BATS_TEST_TMPDIR/got$i")" = "Reply is 'QUEUED CLIENT $i'" ]
+    done
+    grep -q "^server: dropped [0-9]* bytes: not a valid request frame$" "$SERVER_ERR"
+}
+
+@test "a second server on a FIFO already served is refused: exit 1, the first keeps its FIFO" {
+    start_fifo_server -d 0 -q
+    run --separate-stderr timeout 5 "$KIT_ROOT/$DIR/server" -d 0 "$FIFO"
+    [ "$status" -eq 1 ]
+    [ "$stderr" = "server: $FIFO: another server is already reading it" ]
+    [ -p "$FIFO" ]
+    run_program "$DIR/client" "$FIFO" <<<"still mine"
+    [ "$output" = "Reply is 'STILL MINE'" ]
+    kill -0 "$SERVER_PID"
 }
 
 @test "hola comes back as Reply is 'HOLA', server logs the request" {
@@ -166,7 +281,7 @@ no_reply_fifos() {
 }
 
 @test "a line over the PIPE_BUF limit is refused by the client, the next one served" {
-    local dir=$BATS_TEST_TMPDIR limit=$(( $(getconf PIPE_BUF /) - 16 ))
+    local dir=$BATS_TEST_TMPDIR limit=$(( $(getconf PIPE_BUF /) - 24 ))
     start_fifo_server -d 0 -q
     { head -c $((limit + 1)) /dev/zero | tr '\0' 'a'; echo; echo next; } >"$dir/in"
     run --separate-stderr timeout 10 "$KIT_ROOT/$DIR/client" "$FIFO" <"$dir/in"
@@ -226,7 +341,7 @@ no_reply_fifos() {
     local reply
     reply=$(wait_for_reply_fifo)
     [ -p "$reply" ]
-    kill -INT "${reply##*.}"
+    kill -INT "$(reply_fifo_pid "$reply")"
     local status=0
     wait "$pid" || status=$?
     [ "$status" -eq 130 ]
@@ -245,8 +360,8 @@ no_reply_fifos() {
     run_program "$DIR/client" "$FIFO" <<<"still here"
     [ "$output" = "Reply is 'STILL HERE'" ]
     grep -qx 'server: dropped 16 bytes: not a valid request frame' "$SERVER_ERR"
-    # A lone magic waits for the rest of its header, which never comes: the
-    # next client's frame shows it was garbage.
+    # A lone magic: the rest of its header did not come with it, and never
+    # will (a frame is written whole).
     printf 'UPF1' >"$FIFO"
     run_program "$DIR/client" "$FIFO" <<<"and again"
     [ "$output" = "Reply is 'AND AGAIN'" ]
@@ -272,8 +387,13 @@ no_reply_fifos() {
     timeout 10 "$KIT_ROOT/$DIR/client" "$FIFO" < <(echo "doomed"; sleep 5) >/dev/null &
     local reply
     reply=$(wait_for_reply_fifo)
-    sleep 0.1
-    kill -KILL "${reply##*.}"
+    # Killed once its request is being worked on (not before it was sent).
+    local i
+    for ((i = 0; i < 100; i++)); do
+        grep -q '^New request: 1 ' "$SERVER_OUT" && break
+        sleep 0.05
+    done
+    kill -KILL "$(reply_fifo_pid "$reply")"
     # The server is still in the 300 ms of work for the dead client, then
     # tries its FIFO for at most 50 x 10 ms; the next client waits for that.
     elapsed timeout 10 "$KIT_ROOT/$DIR/client" "$FIFO" <<<"next"
@@ -296,10 +416,17 @@ no_reply_fifos() {
 }
 
 @test "a server that dies while a client waits is an error at once, not a hang" {
-    start_fifo_server -d 2000 -q
-    ( sleep 0.3; kill -KILL "$SERVER_PID" ) &
+    start_fifo_server -d 2000
+    # The server is killed once it works on the request (its log says so),
+    # not before the client could send it.
+    ( for ((i = 0; i < 100; i++)); do
+          grep -q '^New request: 1 ' "$SERVER_OUT" && break
+          sleep 0.05
+      done
+      kill -KILL "$SERVER_PID" ) &
     local killer=$!
-    # The default reply timeout is 30 s: the client must notice sooner.
+    # The default reply timeout is 30 s: the client must notice sooner
+    # (well within the 2 s of work the server never finishes).
     elapsed timeout 10 "$KIT_ROOT/$DIR/client" "$FIFO" <<<"waiting" 2>"$BATS_TEST_TMPDIR/err"
     wait "$killer"
     [ "$STATUS" -eq 1 ]
@@ -375,6 +502,15 @@ TWO ñ" ]
     [[ "$output" == *"it is a zombie: state Z"* ]]
     [[ "$output" == *"reaped 5 of 5 children"* ]]
     [[ "$output" == *"wait() failed with ECHILD"* ]]
+}
+
+@test "signals 2: five children that exit while SIGCHLD is blocked take one handler run, every time" {
+    local i
+    for ((i = 0; i < 5; i++)); do
+        run_program "$DIR/signals" 2
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"reaped 5 of 5 children in 1 run(s)"* ]] || { echo "run $i: $output"; return 1; }
+    done
 }
 
 @test "signals 3: alarm interrupts read() with EINTR; SA_RESTART resumes it" {
