@@ -1,9 +1,12 @@
-/* drops.c - how many datagrams the kernel dropped on a socket (see
- * drops.h): Linux's /proc/net/udp tables, read line by line. */
+/* drops.c - the datagrams the server does not answer (see drops.h): the
+ * kernel's drops from Linux's /proc/net/udp tables, read line by line;
+ * refusals and send errors, with the peer's name. */
 #include "drops.h"
 
+#include "net.h"
 #include "util.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -72,4 +75,23 @@ void print_drops(int fd, unsigned long by_server, unsigned long unanswered)
     printf("%lu by the server (too long or no memory), %lu unanswered at "
            "shutdown\n",
            by_server, unanswered);
+}
+
+void print_refusal(const struct sockaddr_storage *from, socklen_t from_len,
+                   const char *why)
+{
+    char peer[PEER_NAME_MAX];
+
+    format_peer((const struct sockaddr *)from, from_len, peer, sizeof peer);
+    printf("Refused: %s (%s)\n", peer, why);
+}
+
+void report_sendto_error(const struct sockaddr_storage *to, socklen_t to_len)
+{
+    int saved = errno;
+    char peer[PEER_NAME_MAX];
+
+    format_peer((const struct sockaddr *)to, to_len, peer, sizeof peer);
+    errno = saved;
+    report_peer_errno("sendto", peer);
 }

@@ -10,6 +10,8 @@
  * it never spins. When the request queue is full, the receiver stops
  * receiving: datagrams wait in the kernel's socket buffer, and beyond it
  * the kernel drops them. Memory stays bounded; drops are printed at the end.
+ * A datagram from a source port below 1024 or from the server's own port
+ * is refused (reflection: see 06-udp/README.md).
  *
  * Run:   ./07-udp-threadpool/server -w 4 2000      and in another terminal
  *        ./07-udp-threadpool/client -n 8 localhost 2000
@@ -69,6 +71,7 @@ static struct datagram *receive_request(struct udp_pool_server *server)
     struct sockaddr_storage from;
     socklen_t from_len = sizeof from;
     struct datagram *d;
+    const char *why;
     bool truncated;
     ssize_t n = receive_datagram(server->fd, server->buf, DATAGRAM_BUFFER_SIZE,
                                  &from, &from_len, &truncated);
@@ -76,6 +79,13 @@ static struct datagram *receive_request(struct udp_pool_server *server)
     if (n < 0) {
         if (errno != EINTR)
             report_errno("recvmsg");
+        return NULL;
+    }
+    /* Reflection (06-udp/README.md): a source that may be another server
+     * is never answered, and costs no worker anything. */
+    if ((why = datagram_source_refusal(&from, from_len, server->fd)) != NULL) {
+        if (!server->args->quiet)
+            print_refusal(&from, from_len, why);
         return NULL;
     }
     d = truncated ? NULL : malloc(sizeof *d + (size_t)n);
@@ -141,19 +151,6 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* The peer's name is made only when it is printed: getnameinfo for every
- * datagram would cost more than the transform itself. */
-static void report_sendto_error(const struct datagram *d)
-{
-    int saved = errno;
-    char peer[PEER_NAME_MAX];
-
-    format_peer((const struct sockaddr *)&d->from, d->from_len, peer,
-                sizeof peer);
-    errno = saved;
-    report_peer_errno("sendto", peer);
-}
-
 /* Responder: the only thread that sends. One sender means one sendto at a
  * time, in one order, with no lock around the socket. */
 static void *responder_main(void *arg)
@@ -166,7 +163,7 @@ static void *responder_main(void *arg)
 
         if (send_datagram(server->fd, d->bytes, d->len,
                           (struct sockaddr *)&d->from, d->from_len) != 0)
-            report_sendto_error(d);
+            report_sendto_error(&d->from, d->from_len);
         free(d);
     }
     return NULL;

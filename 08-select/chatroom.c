@@ -131,14 +131,14 @@ static void handle_line(struct chat_server *chat, struct member *member)
 {
     char text[CHAT_TEXT_MAX];
     size_t len = member->line_len, used;
-    const char *problem;
 
     if (len > 0 && member->line[len - 1] == '\r')
         len--; /* telnet and nc -C end lines with "\r\n" */
     if (member->name[0] == '\0') {
         memcpy(text, member->line, len);
         text[len] = '\0'; /* a NUL inside is a control byte: refused */
-        if ((problem = name_problem(chat, text, len)) != NULL) {
+        const char *problem = name_problem(chat, text, len);
+        if (problem != NULL) {
             send_to(chat, member, problem, strlen(problem));
             member->leaving = true;
             return;

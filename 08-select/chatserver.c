@@ -150,7 +150,6 @@ static int serve_chat(struct chat_server *chat)
         fd_set readable, writable;
         struct timeval tick = {.tv_sec = 1, .tv_usec = 0};
         bool need_tick = watch_members(chat, &readable, &writable);
-        char peer[PEER_NAME_MAX];
         int fd;
 
         if (select(chat->max_fd + 1, &readable, &writable, NULL,
@@ -160,9 +159,11 @@ static int serve_chat(struct chat_server *chat)
             report_errno("select");
             return 1;
         }
-        if (FD_ISSET(chat->listener.fd, &readable))
+        if (FD_ISSET(chat->listener.fd, &readable)) {
+            char peer[PEER_NAME_MAX];
             while ((fd = accept_client(&chat->listener, peer)) >= 0)
                 add_member(chat, fd, peer);
+        }
         for (fd = 0; fd <= chat->max_fd; fd++)
             if (chat->members[fd] != NULL && !chat->members[fd]->doomed)
                 serve_member(chat, chat->members[fd], FD_ISSET(fd, &readable),

@@ -193,7 +193,8 @@ int hand_to_worker(struct worker_handoff *handoff, void *owner,
 
     if (job == NULL)
         return -1;
-    memcpy(job->data, data, len);
+    if (len > 0) /* memcpy wants real pointers, even for 0 bytes */
+        memcpy(job->data, data, len);
     job->owner = owner;
     /* A job that finds the queue full waits in the loop's own list. That
      * list stays bounded because a connection has one job at a time. */

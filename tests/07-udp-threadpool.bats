@@ -70,3 +70,6 @@ setup_file() { kit_build 07-udp-threadpool tests/tools/udppeer; }
     stop_server
     grep -q '^Dropped datagrams: 0 by the kernel (socket buffer full), 0 by the server (too long or no memory), 0 unanswered at shutdown$' "$SERVER_OUT"
 }
+
+@test "reflection: a source port below 1024 gets no reply, others still served" { udp_reflection_refused 07-udp-threadpool; }
+@test "reflection: a datagram forged from the server's own port is not answered" { udp_self_reflection_refused 07-udp-threadpool; }

@@ -5,7 +5,7 @@
 
 load helper
 
-ALL_FOLDERS="01-iterative 02-thread 03-fork 04-prefork-pool 05-prefork-accept
+ALL_FOLDERS="01-iterative 02-thread 03-fork 04-prefork-pool 05-prefork-accept \
 06-udp 07-udp-threadpool 08-select 09-epoll 10-pipes-fifo-signals"
 
 setup_file() {
@@ -46,8 +46,7 @@ stubbed_tests_fail() {
 }
 
 @test "every folder has a core exercise: all ten stubbed, the kit builds and fails each folder" {
-    # shellcheck disable=SC2086 # a list of folders
-    make_kit "$(echo $ALL_FOLDERS)"
+    make_kit "$ALL_FOLDERS"
     local folder
     for folder in $ALL_FOLDERS; do
         grep -rqs "TODO($folder)" "$KIT/$folder" ||

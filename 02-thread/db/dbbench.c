@@ -158,8 +158,12 @@ int main(int argc, char **argv)
         return 1;
     }
     elapsed = run_clients(&bench, clients, threads, &errors);
-    if (elapsed < 0)
+    if (elapsed < 0) {
+        /* Started threads wait at the barrier: exiting ends them. */
+        free(clients);
+        free(threads);
         return 1;
+    }
     printf("%ld clients, %ld requests, %ld errors, %.2f s, %.0f req/s\n",
            args.clients, args.clients * args.rounds, errors, elapsed,
            (double)(args.clients * args.rounds - errors) / elapsed);
