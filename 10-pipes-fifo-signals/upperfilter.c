@@ -39,9 +39,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s [-b]\n", progname());
         return 2;
     }
-    /* The fix for ./pipes 3: one line in, one line out, at once. */
-    if (!buffered)
-        setvbuf(stdout, NULL, _IOLBF, 0);
+    /* The fix for ./pipes 3: one line in, one line out, at once. With -b
+     * full buffering is asked for explicitly, not left to the C library:
+     * musl, unlike glibc, flushes the first line of an unbuffered-looking
+     * stdout, and the demo's deadlock must happen with every libc. */
+    setvbuf(stdout, NULL, buffered ? _IOFBF : _IOLBF, BUFSIZ);
     while ((len = getline(&line, &line_cap, stdin)) > 0) {
         upper_transform(line, (size_t)len);
         if (fwrite(line, 1, (size_t)len, stdout) != (size_t)len)
