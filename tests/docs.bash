@@ -19,7 +19,7 @@
 
 # doc_files : every documentation file of the kit.
 doc_files() {
-    (cd "$KIT_ROOT" && find handout.md README.md common bench [0-9][0-9]-* -maxdepth 1 -name '*.md' 2>/dev/null | sed 's|^\./||' | sort -u)
+    (cd "$KIT_ROOT" && find handout.md README.md CONTRACT.md common bench exercises [0-9][0-9]-* -maxdepth 2 -name '*.md' 2>/dev/null | sed 's|^\./||' | sort -u)
 }
 
 # doc_commands FILE : "LINE<TAB>COMMAND" for every command of FILE.
