@@ -1,8 +1,6 @@
 #!/usr/bin/env bats
-# 09-epoll: one epoll loop, a worker pool behind it, and an HTTP server
-# (CONTRACT.md §3-5 and §8).
-# shellcheck disable=SC2030,SC2031 # http_expect reads the `lines` that
-# `run` (in http_raw) set in the same test's shell: not lost in a subshell.
+# 09-epoll: one epoll loop and the worker hand-off behind it
+# (CONTRACT.md §3-5); httpd's tests are in 09-epoll-httpd.bats.
 
 load tcp_contract
 
