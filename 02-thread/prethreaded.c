@@ -133,26 +133,12 @@ static bool any_worker_busy(const struct thread_pool *pool)
     return false;
 }
 
-/* The CLOCK_MONOTONIC time ms from now, for worker_idle's timed wait. */
-static struct timespec deadline_after(long ms)
-{
-    struct timespec at;
-
-    clock_gettime(CLOCK_MONOTONIC, &at);
-    at.tv_sec += ms / 1000;
-    at.tv_nsec += (ms % 1000) * 1000000L;
-    if (at.tv_nsec >= 1000000000L) {
-        at.tv_sec++;
-        at.tv_nsec -= 1000000000L;
-    }
-    return at;
-}
-
 /* Waits until no worker is busy, for one delay plus SHUTDOWN_GRACE_MS at
  * most; then cuts what is left. Called with the pool's lock held. */
 static void wait_for_idle_workers(struct thread_pool *pool)
 {
-    struct timespec until = deadline_after(pool->delay_ms + SHUTDOWN_GRACE_MS);
+    struct timespec until =
+        monotonic_deadline(pool->delay_ms + SHUTDOWN_GRACE_MS);
 
     while (any_worker_busy(pool) &&
            pthread_cond_timedwait(&pool->worker_idle, &pool->lock, &until) !=

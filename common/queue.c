@@ -4,6 +4,8 @@
  * other). */
 #include "queue.h"
 
+#include "util.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>
@@ -57,22 +59,6 @@ void queue_destroy(struct queue *q)
     pthread_mutex_destroy(&q->lock);
     free(q->items);
     q->items = NULL;
-}
-
-/* The absolute CLOCK_MONOTONIC time ms from now (pthread_cond_timedwait
- * takes a deadline, not a duration: a loop of waits keeps one deadline). */
-static struct timespec deadline_after(long ms)
-{
-    struct timespec at;
-
-    clock_gettime(CLOCK_MONOTONIC, &at);
-    at.tv_sec += ms / 1000;
-    at.tv_nsec += (ms % 1000) * 1000000L;
-    if (at.tv_nsec >= 1000000000L) {
-        at.tv_sec++;
-        at.tv_nsec -= 1000000000L;
-    }
-    return at;
 }
 
 /* Waits on cond (the lock held) while the ring is full (for a put) or
@@ -143,14 +129,14 @@ int queue_take(struct queue *q, void **item)
 
 int queue_put_within(struct queue *q, void *item, long timeout_ms)
 {
-    struct timespec deadline = deadline_after(timeout_ms);
+    struct timespec deadline = monotonic_deadline(timeout_ms);
 
     return put(q, item, &deadline);
 }
 
 int queue_take_within(struct queue *q, void **item, long timeout_ms)
 {
-    struct timespec deadline = deadline_after(timeout_ms);
+    struct timespec deadline = monotonic_deadline(timeout_ms);
 
     return take(q, item, &deadline);
 }

@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <time.h>
 
 /* The kit's shared limits, each defined once and used by every folder. */
 /* One read's worth of bytes: the unit of work of the TCP servers. */
@@ -40,6 +41,10 @@ int parse_port(const char *text, long *port);
 
 /* Seconds on a clock that never jumps (CLOCK_MONOTONIC). */
 double now_seconds(void);
+/* The CLOCK_MONOTONIC time ms milliseconds from now: the deadline of a
+ * pthread_cond_timedwait on a condition variable set to that clock (it
+ * takes a deadline, not a duration, so a loop of waits keeps one). */
+struct timespec monotonic_deadline(long ms);
 
 /* SIGPIPE's default action kills the process when it writes to a peer that
  * has gone; every server and client ignores it and handles EPIPE instead. */

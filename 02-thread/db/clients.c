@@ -2,6 +2,7 @@
 #include "clients.h"
 
 #include "db.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,24 +62,9 @@ void client_list_remove(struct client_list *list, struct client *client,
     check_lock(pthread_mutex_unlock(&list->lock), "unlock clients");
 }
 
-/* The CLOCK_MONOTONIC time ms milliseconds from now, for a timed wait. */
-static struct timespec monotonic_after(long ms)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    t.tv_sec += ms / 1000;
-    t.tv_nsec += (ms % 1000) * 1000000L;
-    if (t.tv_nsec >= 1000000000L) {
-        t.tv_sec++;
-        t.tv_nsec -= 1000000000L;
-    }
-    return t;
-}
-
 int client_list_stop(struct client_list *list, long wait_ms)
 {
-    struct timespec deadline = monotonic_after(wait_ms);
+    struct timespec deadline = monotonic_deadline(wait_ms);
     int rc = 0;
 
     check_lock(pthread_mutex_lock(&list->lock), "lock clients");
