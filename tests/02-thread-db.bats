@@ -465,11 +465,14 @@ two_clients_time() {
     eventually threads_are "$base"
 }
 
-@test "dbserver --help, like -h, prints usage on stdout and exits 0" {
-    run --separate-stderr timeout 5 "$KIT_ROOT/02-thread/dbserver" --help
-    [ "$status" -eq 0 ]
-    [[ "$output" == usage:* ]]
-    [ -z "$stderr" ]
+@test "--help, like -h, prints usage on stdout and exits 0, for dbserver and dbclient" {
+    local program
+    for program in dbserver dbclient; do
+        run --separate-stderr timeout 5 "$KIT_ROOT/02-thread/$program" --help
+        [ "$status" -eq 0 ]
+        [[ "$output" == usage:* ]]
+        [ -z "$stderr" ]
+    done
 }
 
 @test "a thread that cannot be started drops only that client, with a log line" {

@@ -14,6 +14,7 @@
 #include "client.h"
 #include "io.h"
 #include "linereader.h"
+#include "options.h"
 #include "util.h"
 
 #include <limits.h>
@@ -41,6 +42,10 @@ static int parse_args(int argc, char **argv, struct client_args *args)
     long port;
     int letter;
 
+    if (asks_for_help(argc, argv)) {
+        print_usage(stdout);
+        return 0;
+    }
     while ((letter = getopt(argc, argv, ":h")) != -1) {
         if (letter == 'h') {
             print_usage(stdout);
