@@ -19,7 +19,7 @@ start_relay() {
 # start_sink : a UDP receiver on port 0 that writes each datagram it gets
 # as one line to SINK_OUT (python3), for tests that look at the order.
 start_sink() {
-    command -v python3 >/dev/null || skip "python3 is needed for a sink"
+    require_command python3 python3
     SINK_OUT=$BATS_TEST_TMPDIR/sink.out
     setsid python3 -u -c '
 import socket
@@ -172,6 +172,7 @@ shut down" ]
 
 @test "a source port below 1024 is not relayed (no reflection through the relay)" {
     [ "$(id -u)" -eq 0 ] || skip "binding a source port below 1024 needs root"
+    require_command python3 python3 # it binds port 1022
     start_relay
     run udp_send_from 1022 "$PORT" "reflect me"
     [ "$output" = "no reply" ]

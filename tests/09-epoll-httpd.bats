@@ -269,7 +269,7 @@ CLOSE='Host: x\r\nConnection: close\r\n\r\n'
 }
 
 @test "httpd: python's http.client sends a chunked body, both requests are answered" {
-    command -v python3 >/dev/null || skip "python3 is not installed: the raw chunked tests cover it"
+    require_command python3 python3 # the raw chunked tests cover the rest
     start_program 09-epoll/httpd -q 0
     run timeout 10 python3 -c '
 import http.client, sys

@@ -185,7 +185,7 @@ PY
 udp_reflection_refused() {
     local folder=$1
     [ "$(id -u)" -eq 0 ] || skip "binding a source port below 1024 needs root"
-    command -v python3 >/dev/null || skip "python3 is needed to bind port 1023"
+    require_command python3 python3 # it binds port 1023
     start_server "$folder" -d 0 "${@:2}"
     run udp_send_from 1023 "$PORT" "reflect me"
     [ "$output" = "no reply" ]
@@ -204,7 +204,7 @@ udp_reflection_refused() {
 udp_self_reflection_refused() {
     local folder=$1
     [ "$(id -u)" -eq 0 ] || skip "forging a source address needs root"
-    command -v python3 >/dev/null || skip "python3 is needed to forge a source"
+    require_command python3 python3 # it forges a source
     start_server "$folder" -d 0 "${@:2}"
     run udp_send_from "raw:$PORT" "$PORT" "loop"
     [ "$output" = "sent" ]
