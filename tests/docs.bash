@@ -80,9 +80,11 @@ kit_programs() {
     return 0
 }
 
-# shape TEXT : decimals and rates replaced by placeholders (for fuzzy).
+# shape TEXT : decimals, rates and the relay's counts replaced by
+# placeholders (for fuzzy: a retransmission under load moves them).
 shape() {
-    sed -E 's/[0-9]+\.[0-9]+/N.N/g; s/[0-9]+ req\/s/N req\/s/g'
+    sed -E 's/[0-9]+\.[0-9]+/N.N/g; s/[0-9]+ req\/s/N req\/s/g
+        s/^relayed [0-9]+, dropped [0-9]+, duplicated [0-9]+, reordered [0-9]+, delayed [0-9]+$/relayed N, dropped N, duplicated N, reordered N, delayed N/'
 }
 
 # check_invocation PROGRAM ARGS... : checks a command line against the
