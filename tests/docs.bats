@@ -108,6 +108,7 @@ check_block() {
     got=$(cd "$KIT_ROOT" && printf '%s' "${input//|/$'\n'}"$'\n' | timeout 60 bash -c "$script" 2>&1) || true
     want=$(printf '%s\n' "${expected[@]}")
     # A second program on "$((PORT+1))" is shown listening on port 2001.
+    # shellcheck disable=SC2016 # the literal text of the command, unexpanded
     if [[ "$script" == *'$((PORT+1))'* ]]; then
         want=${want//port 2001/port $((${PORT:-2000} + 1))}
     fi
