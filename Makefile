@@ -1,7 +1,8 @@
 # The kit's build. Every numbered folder is a chapter section; each .c file in
 # it is one program (server.c -> server), except a file that has a header of
 # the same name beside it (foo.c + foo.h), which is a small library of that
-# section, linked into each of its programs. common/ is built once into
+# section, linked into each of its programs. common/ (with the client tools
+# of common/client/) is built once into
 # common/libkit.a. See README.md for the targets.
 #
 #   make                 every folder        make 03-fork     one folder
@@ -40,7 +41,7 @@ $(shell mkdir -p $(BUILD); \
   [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" = '$(FLAGS_NOW)' ] || \
   printf '%s\n' '$(FLAGS_NOW)' > $(FLAGS_STAMP))
 
-COMMON_SRC := $(wildcard common/*.c)
+COMMON_SRC := $(wildcard common/*.c common/client/*.c)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 LIBKIT     := common/libkit.a
 
@@ -153,7 +154,7 @@ bench: all $(BENCH_TOOLS)
 	@BENCH_OUT='$(BENCH_OUT)' BENCH_QUICK='$(BENCH_QUICK)' bench/bench.sh
 
 # --- lint: cppcheck, clang-tidy (.clang-tidy) and shellcheck (.shellcheckrc) --
-LINT_C     := $(wildcard common/*.c [0-9][0-9]-*/*.c [0-9][0-9]-*/*/*.c tests/tools/*.c tests/fuzz/*.c bench/*.c)
+LINT_C     := $(wildcard common/*.c common/client/*.c [0-9][0-9]-*/*.c [0-9][0-9]-*/*/*.c tests/tools/*.c tests/fuzz/*.c bench/*.c)
 LINT_SH    := $(wildcard .ci/run tests/*.bash tests/*.bats tests/exercises/*.bash tests/exercises/*/*.bats bench/*.sh [0-9][0-9]-*/*.sh scripts/*.sh)
 LINT_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Icommon $(addprefix -I,$(FOLDERS))
 .PHONY: lint
@@ -211,7 +212,7 @@ check-exercises: all $(TEST_TOOLS) tools-present
 
 # --- housekeeping -------------------------------------------------------------
 format:
-	clang-format -i $(wildcard common/*.[ch] [0-9][0-9]-*/*.[ch] tests/tools/*.c bench/*.[ch])
+	clang-format -i $(wildcard common/*.[ch] common/client/*.[ch] [0-9][0-9]-*/*.[ch] tests/tools/*.c bench/*.[ch])
 
 clean:
 	rm -rf $(BUILD) $(LIBKIT) $(ALL_PROGRAMS) $(TEST_TOOLS) $(BENCH_TOOLS) \

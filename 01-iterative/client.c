@@ -10,12 +10,12 @@
  * Look:  against the iterative server the stress replies come client by
  *        client: [0] gets all 8, then [1]... and the total is N x 8 delays.
  *
- * The client is the same tool in folders 01 to 05 (common/client.c); it is
+ * The client is the same tool in folders 01 to 05 (common/client/client.c); it is
  * not the lesson here, the server is. Its simulated clients are threads,
  * one per simulated client, like the chapter's stress client.
  */
-#include "client.h"
-#include "stress.h"
+#include "client/client.h"
+#include "client/stress.h"
 
 int main(int argc, char **argv)
 {

@@ -12,12 +12,12 @@
  *
  * Threads are this section's technique, on both sides: the server gives
  * each connection a thread, and this client runs each simulated client
- * on a thread of its own (stress_with_threads in common/stress.c), like
+ * on a thread of its own (stress_with_threads in common/client/stress.c), like
  * the chapter's stress client. The rest is the shared tool of folders
- * 01 to 05 (common/client.c).
+ * 01 to 05 (common/client/client.c).
  */
-#include "client.h"
-#include "stress.h"
+#include "client/client.h"
+#include "client/stress.h"
 
 int main(int argc, char **argv)
 {

@@ -12,12 +12,12 @@
  *
  * Processes are this section's technique, on both sides: the server forks
  * a child per connection, and this client forks a process per simulated
- * client (stress_with_processes in common/stress.c); each child reports
+ * client (stress_with_processes in common/client/stress.c); each child reports
  * its replies and latencies to the parent through a pipe. The rest is the
- * shared tool of folders 01 to 05 (common/client.c).
+ * shared tool of folders 01 to 05 (common/client/client.c).
  */
-#include "client.h"
-#include "stress.h"
+#include "client/client.h"
+#include "client/stress.h"
 
 int main(int argc, char **argv)
 {

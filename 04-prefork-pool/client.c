@@ -11,12 +11,12 @@
  *        once and the others wait their turn: 10 clients with -w 3 take
  *        8 x delay x ceil(10/3), four rounds.
  *
- * The client is the same tool in folders 01 to 05 (common/client.c). Here
+ * The client is the same tool in folders 01 to 05 (common/client/client.c). Here
  * each simulated client is a process of its own (fork), as the server's
  * workers are; each one reports its replies to the parent through a pipe.
  */
-#include "client.h"
-#include "stress.h"
+#include "client/client.h"
+#include "client/stress.h"
 
 int main(int argc, char **argv)
 {

@@ -14,9 +14,9 @@
  *        printed as the answer to the next line: only a reply equal to the
  *        upper transform of the current line counts.
  *
- * The same tool serves 06 and 07 (common/udp_client.c): the server is the
+ * The same tool serves 06 and 07 (common/client/udp_client.c): the server is the
  * lesson here. */
-#include "udp_client.h"
+#include "client/udp_client.h"
 
 int main(int argc, char **argv)
 {

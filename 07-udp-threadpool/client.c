@@ -12,9 +12,9 @@
  * Look:  against the pool server with 20 workers, 10 clients take about 8
  *        delays; with -w 5 on the server, twice as long.
  *
- * The same tool serves 06 and 07 (common/udp_client.c): the server is the
+ * The same tool serves 06 and 07 (common/client/udp_client.c): the server is the
  * lesson here. */
-#include "udp_client.h"
+#include "client/udp_client.h"
 
 int main(int argc, char **argv)
 {

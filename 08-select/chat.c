@@ -16,7 +16,7 @@
  * This file holds the command line and the client; the server's loop is
  * in chatserver.c and chatroom.c, the protocol in chatroom.h.
  */
-#include "client.h"
+#include "client/client.h"
 #include "chatroom.h"
 #include "chatserver.h"
 #include "io.h"

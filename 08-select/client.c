@@ -19,7 +19,7 @@
  * Look:  with a file of 100 lines all 100 replies come back, in order;
  *        -n is refused above SIM_CLIENTS_MAX (select's FD_SETSIZE).
  */
-#include "client.h"
+#include "client/client.h"
 #include "outbuf.h"
 #include "io.h"
 #include "net.h"

@@ -16,7 +16,7 @@
 
 #include "io.h"
 #include "net.h"
-#include "stress.h"
+#include "client/stress.h"
 #include "util.h"
 
 #include <errno.h>

@@ -2,7 +2,7 @@
 #ifndef SELECT_STRESS_H
 #define SELECT_STRESS_H
 
-#include "client.h"
+#include "client/client.h"
 
 #include <sys/select.h>
 

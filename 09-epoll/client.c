@@ -1,6 +1,6 @@
 /* 09-epoll/client.c - thousands of simulated clients from one thread.
  *
- * Interactive mode is every TCP client's (common/client.c). The lesson is
+ * Interactive mode is every TCP client's (common/client/client.c). The lesson is
  * the stress mode (-n N): no thread or process per simulated client, but
  * one epoll loop that drives them all, each one a small state machine
  * (connecting -> waiting for a reply -> ... -> finished), exactly as the
@@ -15,10 +15,10 @@
  * This file sets the run up and reports it; the sessions and the loop
  * that drives them are in sessions.c.
  */
-#include "client.h"
+#include "client/client.h"
 #include "listener.h"
 #include "sessions.h"
-#include "stress.h"
+#include "client/stress.h"
 #include "util.h"
 
 #include <errno.h>

@@ -3,8 +3,8 @@
 #ifndef EPOLL_SESSIONS_H
 #define EPOLL_SESSIONS_H
 
-#include "client.h"
-#include "stress.h"
+#include "client/client.h"
+#include "client/stress.h"
 
 #include <netdb.h>
 #include <stddef.h>

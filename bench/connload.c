@@ -14,7 +14,7 @@
  */
 #include "io.h"
 #include "options.h"
-#include "stress.h"
+#include "client/stress.h"
 #include "util.h"
 
 #include <errno.h>

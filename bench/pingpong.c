@@ -11,11 +11,11 @@
  * Look:  the client's summary line has the shape of the kit's stress
  *        clients, so bench.sh reads both the same way.
  */
-#include "client.h"
+#include "client/client.h"
 #include "io.h"
 #include "net.h"
 #include "server.h"
-#include "stress.h"
+#include "client/stress.h"
 #include "util.h"
 
 #include <errno.h>

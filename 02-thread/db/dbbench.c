@@ -12,7 +12,7 @@
  * Look:  run it against "dbserver -d 1 -L record" and "-L global":
  *        02-thread/db/dbbench.sh does both and prints a table.
  */
-#include "client.h"
+#include "client/client.h"
 #include "io.h"
 #include "linereader.h"
 #include "options.h"

@@ -11,7 +11,7 @@
  * many more follow ("OK 3" and three records), which is how the client knows
  *        when the reply is complete: TCP itself has no message boundaries.
  */
-#include "client.h"
+#include "client/client.h"
 #include "io.h"
 #include "linereader.h"
 #include "options.h"

@@ -11,7 +11,7 @@
  *                                   "x" and waiting for "X"
  *
  * Exit status 0 when it did what it was asked, 1 otherwise. */
-#include "client.h"
+#include "client/client.h"
 #include "io.h"
 #include "net.h"
 #include "upper.h"
