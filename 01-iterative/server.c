@@ -10,20 +10,6 @@
  *        ./01-iterative/client localhost 2000
  * Look:  start a second client while the first is open: its lines get no
  *        reply until the first client ends (Ctrl-D).
- *
- * How Ctrl-C stops a server that is blocked (every server of the kit does
- * it this way; common/README.md has the details): SIGINT and SIGTERM run a
- * handler that only sets a flag, stop_requested() (common/util.c). It is
- * installed without SA_RESTART, so the accept() or read() the server is
- * blocked in fails with EINTR, and the loop around it sees the flag and
- * ends. read_some (common/io.c) retries an EINTR that is not a stop, and
- * returns -1 with EINTR once the flag is set: it checks the flag before it
- * blocks too, so a signal that came during the simulated work does not
- * wait for the client's next message. One gap remains: a signal that
- * lands after a loop checked the flag but before it blocks. For that, the
- * handler also arms alarm(1), and the SIGALRM handler re-arms itself while
- * the flag is set: within a second the blocked call fails with EINTR all
- * the same.
  */
 #include "io.h"
 #include "net.h"
@@ -44,7 +30,7 @@ static void serve_client(int conn_fd, const char *peer, long delay_ms)
     char buf[CHUNK_SIZE];
     ssize_t n;
 
-    while ((n = read_some(conn_fd, buf, sizeof buf)) > 0) {
+    while ((n = read_unless_stopped(conn_fd, buf, sizeof buf)) > 0) {
         simulate_work(delay_ms);
         upper_transform(buf, (size_t)n);
         if (write_all(conn_fd, buf, (size_t)n) != 0) {
@@ -58,17 +44,18 @@ static void serve_client(int conn_fd, const char *peer, long delay_ms)
 }
 
 /* The acceptor loop: take the next client from the listen queue, serve it
- * to the end, repeat, until SIGINT or SIGTERM. */
+ * to the end, repeat, until SIGINT or SIGTERM. Both waits, for a client
+ * and for its next message, also watch for a stop (common/stop.h). */
 static void accept_clients(int listen_fd, const struct server_args *args)
 {
     while (!stop_requested()) {
         struct sockaddr_storage addr;
-        socklen_t addr_len = sizeof addr;
+        socklen_t addr_len;
         char peer[PEER_NAME_MAX];
-        int conn_fd = accept(listen_fd, (struct sockaddr *)&addr, &addr_len);
+        int conn_fd = accept_unless_stopped(listen_fd, &addr, &addr_len);
 
         if (conn_fd < 0) {
-            /* EINTR is the stop signal (checked by the loop); anything else
+            /* EINTR is a stop (checked by the loop); anything else
              * (a client that reset before we accepted it...) costs only
              * that client. */
             if (errno != EINTR)

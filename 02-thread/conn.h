@@ -1,9 +1,8 @@
 /* conn.h - what 02-thread's two models share: one accepted client in a
- * struct conn, the upper service on it, and starting a thread that leaves
- * the stop signals to the main thread.
+ * struct conn and the upper service on it.
  *
  * server.c (a thread per connection) and prethreaded.c (a fixed pool of
- * workers) differ only in WHO runs serve_conn and WHEN that thread is
+ * workers) differ only in WHO runs serve_client (common/serve.h) and WHEN that thread is
  * made; everything here is the same for both. */
 #ifndef THREAD_CONN_H
 #define THREAD_CONN_H
@@ -16,7 +15,7 @@
 /* A thread's stack is reserved address space, and the kernel gives it real
  * memory only page by page as the thread touches it. The default (8 MiB,
  * `ulimit -s`) would reserve 8 GiB for 1,000 clients; a client's thread
- * needs the 64 KiB read buffer of serve_conn and little else, so
+ * needs the 64 KiB read buffer of serve_client and little else, so
  * 256 KiB is roomy, even under the sanitizers. */
 #define THREAD_STACK_SIZE ((size_t)256 * 1024)
 
@@ -35,15 +34,5 @@ struct conn {
 struct conn *accept_conn(int listen_fd, long delay_ms, bool quiet);
 /* Closes the client's socket and frees conn, at once. */
 void close_conn(struct conn *conn);
-
-/* The upper service on conn until the client closes, its connection is
- * shut down by the server (stop_pool), or an I/O error (reported). */
-void serve_conn(const struct conn *conn);
-
-/* pthread_create with SIGINT, SIGTERM and SIGALRM blocked in the new
- * thread, so that a stop signal interrupts the main thread's accept()
- * and no other. Returns pthread_create's error number. */
-int start_thread(pthread_t *thread, const pthread_attr_t *attr,
-                 void *(*body)(void *), void *arg);
 
 #endif

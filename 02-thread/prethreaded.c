@@ -16,7 +16,9 @@
 #include "prethreaded.h"
 
 #include "conn.h"
+#include "serve.h"
 #include "queue.h"
+#include "stop.h"
 #include "util.h"
 
 #include <errno.h>
@@ -30,8 +32,9 @@
 /* Accepted connections waiting for a worker. A full queue makes the
  * acceptor wait, so the clients beyond it wait in the listen queue. */
 #define QUEUE_CAPACITY 64
-/* A signal does not wake a condition variable, so an acceptor waiting for
- * room in a full queue looks at the stop flag this often. */
+/* Nothing wakes a condition variable on a stop, so an acceptor waiting for
+ * room in a full queue (every worker busy with a client that stays) looks
+ * at the stop descriptor this often. */
 #define STOP_CHECK_MS 200
 
 struct thread_pool;
@@ -48,27 +51,21 @@ struct worker {
 
 struct thread_pool {
     struct queue queue;         /* struct conn *, acceptor -> workers */
-    pthread_mutex_t lock;       /* guards stopping and every active_fd */
+    pthread_mutex_t lock;       /* guards every active_fd */
     pthread_cond_t worker_idle; /* a worker let go of its client */
-    bool stopping;
     struct worker *workers;
     size_t worker_count;
     long delay_ms;
 };
 
 /* Records the worker's client under the pool's lock, so that stop_pool
- * can find it. A client taken just as the pool began to stop was missed by
- * stop_pool's first cut: the worker cuts its reading side itself, so that
- * it is served like every connection active at the stop (the requests
- * already received get their replies, then read() returns 0). */
+ * can find it. */
 static void begin_serving(struct worker *worker, const struct conn *conn)
 {
     struct thread_pool *pool = worker->pool;
 
     pthread_mutex_lock(&pool->lock);
     worker->active_fd = conn->fd;
-    if (pool->stopping)
-        shutdown(conn->fd, SHUT_RD);
     pthread_mutex_unlock(&pool->lock);
 }
 
@@ -98,7 +95,7 @@ static void *worker_main(void *arg)
         if (!conn->quiet)
             printf("Client connected: %s (worker %zu)\n", conn->peer,
                    worker->number);
-        serve_conn(conn);
+        serve_client(conn->fd, conn->peer, conn->delay_ms);
         if (!conn->quiet)
             printf("Client disconnected: %s (worker %zu)\n", conn->peer,
                    worker->number);
@@ -108,20 +105,17 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* Shuts down every connection a worker is serving (how: SHUT_RD or
- * SHUT_RDWR). Called with the pool's lock held. */
-static void cut_active_connections(struct thread_pool *pool, int how)
+/* Shuts down every connection a worker is still serving. Called with the
+ * pool's lock held. */
+static void cut_active_connections(struct thread_pool *pool)
 {
     for (size_t i = 0; i < pool->worker_count; i++) {
         struct worker *worker = &pool->workers[i];
         if (worker->active_fd < 0)
             continue;
-        if (how == SHUT_RDWR)
-            fprintf(stderr,
-                    "%s: worker %zu still busy at shutdown: "
-                    "connection cut\n",
-                    progname(), worker->number);
-        shutdown(worker->active_fd, how);
+        fprintf(stderr, "%s: worker %zu still busy at shutdown: connection cut\n",
+                progname(), worker->number);
+        shutdown(worker->active_fd, SHUT_RDWR);
     }
 }
 
@@ -145,27 +139,21 @@ static void wait_for_idle_workers(struct thread_pool *pool)
                ETIMEDOUT) {
         /* each wake-up: look again whether a worker is still busy */
     }
-    cut_active_connections(pool, SHUT_RDWR);
+    cut_active_connections(pool);
 }
 
-/* Shutdown: the workers block SIGINT/SIGTERM, so a worker blocked in
- * read() on an idle client is not interrupted by the signal. The main
- * thread therefore shuts down the reading side of every active connection
- * (SHUT_RD): a blocked read() returns 0 at once, as if the client had
- * closed, while a worker in the middle of the simulated work still writes
- * its reply and then finds end of file. The connections still queued are
- * closed unserved, and closing the queue wakes the idle workers, which
- * leave. A worker blocked in write() to a client that never reads would
- * never finish: after one delay plus SHUTDOWN_GRACE_MS its writing side
- * is cut too, and that write fails with EPIPE. */
+/* Shutdown: every worker's read watches the stop descriptor too
+ * (serve_client, common/stop.h), so a worker waiting for an idle client
+ * lets it go at once, and one in the middle of the simulated work still
+ * writes its reply first. The connections still queued are closed
+ * unserved, and closing the queue wakes the idle workers, which leave. A
+ * worker blocked in write() to a client that never reads would never
+ * finish: after one delay plus SHUTDOWN_GRACE_MS its connection is cut,
+ * and that write fails with EPIPE. */
 static void stop_pool(struct thread_pool *pool)
 {
     void *item;
 
-    pthread_mutex_lock(&pool->lock);
-    pool->stopping = true;
-    cut_active_connections(pool, SHUT_RD);
-    pthread_mutex_unlock(&pool->lock);
     while (queue_take_within(&pool->queue, &item, 0) == 0)
         close_conn(item);
     queue_close(&pool->queue);
@@ -218,7 +206,7 @@ static int start_pool(struct thread_pool *pool, size_t count, long delay_ms,
     while (pool->worker_count < count) {
         struct worker *worker = &pool->workers[pool->worker_count];
         *worker = (struct worker){pool, pool->worker_count + 1, 0, -1};
-        rc = start_thread(&worker->thread, attr, worker_main, worker);
+        rc = pthread_create(&worker->thread, attr, worker_main, worker);
         if (rc != 0) {
             report_error("pthread_create", strerror(rc));
             stop_pool(pool);

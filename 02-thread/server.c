@@ -16,6 +16,7 @@
  *        ceil(10/3) = 4 times longer, and the clients are served in waves.
  */
 #include "conn.h"
+#include "serve.h"
 #include "options.h"
 #include "prethreaded.h"
 #include "server.h"
@@ -32,7 +33,7 @@ static void *connection_thread(void *arg)
 
     if (!conn->quiet)
         printf("Client connected: %s\n", conn->peer);
-    serve_conn(conn);
+    serve_client(conn->fd, conn->peer, conn->delay_ms);
     if (!conn->quiet)
         printf("Client disconnected: %s\n", conn->peer);
     close_conn(conn);
@@ -53,7 +54,7 @@ static void serve_thread_per_connection(int listen_fd,
 
         if (conn == NULL)
             continue;
-        rc = start_thread(&thread, attr, connection_thread, conn);
+        rc = pthread_create(&thread, attr, connection_thread, conn);
         if (rc != 0) {
             /* EAGAIN: too many threads or no memory for a stack. Refuse
              * this client (it sees the connection close) and go on. */

@@ -37,9 +37,8 @@
 #define MAX_CHILDREN_LIMIT   4096
 
 /* What the SIGCHLD handler must touch, hence global: the kit allows a
- * global only for what a signal handler touches (common/util.c's stop
- * flag is another). `pids` has one slot per child allowed (0: a free slot), so
- * that shutdown can send each child a SIGTERM; `live` counts the children
+ * global only for what a signal handler touches. `pids` has one slot per
+ * child allowed (0: a free slot), so that shutdown can send each child a SIGTERM; `live` counts the children
  * not reaped yet. The handler removes children and the main loop adds
  * them, so they must never run at the same time: the main loop changes
  * both only with SIGCHLD blocked. Counting in the handler (not by reaping
@@ -74,13 +73,9 @@ static void reap_children(int signo)
     errno = saved_errno;
 }
 
-/* No SA_RESTART: a child's exit makes a blocking accept() fail with EINTR,
- * and the loop goes round (the stop flag, the throttle) and accepts again.
- * SA_RESTART would hide that, but the kernel would then restart accept()
- * without returning to user space, and tools that run handlers late (the
- * ThreadSanitizer runtime delivers a signal when the program next enters
- * the C library) would leave zombies until the next client. SA_NOCLDSTOP:
- * no signal when a child is merely stopped (Ctrl-Z), only when it ends. */
+/* SA_NOCLDSTOP: no signal when a child is merely stopped (Ctrl-Z), only
+ * when it ends. A child's exit interrupts the parent's wait for a client
+ * (poll, which then waits again) or for a free slot (the throttle). */
 static int catch_child_exits(long max_children)
 {
     struct sigaction action;
@@ -116,8 +111,9 @@ static void remember_child(pid_t pid)
 }
 
 /* The throttle: at the limit, sleep until a child exits or a stop signal
- * comes. The signals are blocked while we test the condition, and
- * sigsuspend unblocks them and sleeps in one atomic step: a signal that
+ * comes. SIGCHLD is blocked while we test the condition, and the wait
+ * unblocks it and sleeps in one atomic step (sigsuspend's way, with ppoll
+ * watching the stop descriptor too, common/stop.h): a SIGCHLD that
  * arrived between the test and a plain pause() would be missed, and we
  * would sleep with nothing left to wake us. */
 static void wait_for_free_slot(long max_children, const sigset_t *watched)
@@ -125,8 +121,10 @@ static void wait_for_free_slot(long max_children, const sigset_t *watched)
     sigset_t old_mask;
 
     sigprocmask(SIG_BLOCK, watched, &old_mask);
-    while (children.live >= max_children && !stop_requested())
-        sigsuspend(&old_mask); /* the handler runs, then it returns */
+    while (children.live >= max_children &&
+           wait_for_stop_or_signal(&old_mask) != 0) {
+        /* the handler ran: look at the count again */
+    }
     sigprocmask(SIG_SETMASK, &old_mask, NULL);
 }
 
@@ -135,26 +133,17 @@ static void wait_for_free_slot(long max_children, const sigset_t *watched)
 static void run_child(int listen_fd, int conn_fd, const char *peer,
                       const struct server_args *args, const sigset_t *old_mask)
 {
-    struct sigaction ignore;
-
-    /* Ctrl-C in a terminal sends SIGINT to the parent and to every child
-     * (the whole foreground process group), and the parent then sends each
-     * child a SIGTERM: that second signal would trigger the stop handler's
-     * escape hatch and kill the child in the middle of a reply. So the
-     * child ignores SIGINT and stops on the parent's SIGTERM alone, through
-     * the stop flag it inherited: read_some returns EINTR, and the reply
-     * being worked on is still sent. */
-    memset(&ignore, 0, sizeof ignore);
-    ignore.sa_handler = SIG_IGN;
-    sigemptyset(&ignore.sa_mask);
-    sigaction(SIGINT, &ignore, NULL);
+    /* The child stops on the parent's SIGTERM (or a Ctrl-C, which reaches
+     * the whole process group): it inherited the stop descriptor, which
+     * tells each process of its own signals, so serve_client's read sees
+     * the stop, and the reply being worked on is still sent. */
     sigprocmask(SIG_SETMASK, old_mask, NULL);
     /* Only the parent accepts. Keeping the listening socket open here
      * would also keep the port busy after the parent is gone. */
     close(listen_fd);
     if (!args->quiet)
         printf("Client connected: %s (pid %ld)\n", peer, (long)getpid());
-    serve_upper_connection(conn_fd, peer, args->delay_ms);
+    serve_client(conn_fd, peer, args->delay_ms);
     close(conn_fd);
     if (!args->quiet)
         printf("Client disconnected: %s (pid %ld)\n", peer, (long)getpid());
@@ -162,11 +151,9 @@ static void run_child(int listen_fd, int conn_fd, const char *peer,
     _exit(0);
 }
 
-/* Forks a child for the connection. SIGCHLD and the stop signals are
- * blocked around fork(): the handler must not run between the fork and
- * remember_child (it would reap a child we have not counted yet), and the
- * child must not take a stop signal before it has set up its own
- * dispositions (run_child unblocks them). */
+/* Forks a child for the connection. SIGCHLD is blocked around fork(): the
+ * handler must not run between the fork and remember_child (it would reap
+ * a child we have not counted yet). */
 static void start_child(int listen_fd, int conn_fd, const char *peer,
                         const struct server_args *args, const sigset_t *watched)
 {
@@ -220,20 +207,20 @@ static void accept_clients(int listen_fd, const struct server_args *args,
 {
     sigset_t watched;
 
-    stop_signal_set(&watched);
+    sigemptyset(&watched);
     sigaddset(&watched, SIGCHLD);
     while (!stop_requested()) {
         struct sockaddr_storage addr;
-        socklen_t addr_len = sizeof addr;
+        socklen_t addr_len;
         char peer[PEER_NAME_MAX];
         int conn_fd;
 
         wait_for_free_slot(max_children, &watched);
         if (stop_requested())
             break;
-        conn_fd = accept(listen_fd, (struct sockaddr *)&addr, &addr_len);
+        conn_fd = accept_unless_stopped(listen_fd, &addr, &addr_len);
         if (conn_fd < 0) {
-            if (errno != EINTR) /* EINTR: a child ended, or a stop */
+            if (errno != EINTR) /* EINTR: a stop */
                 report_errno("accept");
             pause_if_out_of_resources(errno);
             continue;

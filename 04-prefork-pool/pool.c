@@ -16,6 +16,7 @@
 #include "fdpass.h"
 #include "io.h"
 #include "serve.h"
+#include "stop.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -40,10 +41,11 @@ static void serve_handed_connections(int channel_fd,
     char peer[PEER_NAME_MAX];
     int conn_fd;
 
-    while ((conn_fd = receive_connection(channel_fd, peer, sizeof peer)) >= 0) {
+    while (wait_for_input(channel_fd) > 0 &&
+           (conn_fd = receive_connection(channel_fd, peer, sizeof peer)) >= 0) {
         if (!args->quiet)
             printf("Client connected: %s (worker %ld)\n", peer, pid);
-        serve_upper_connection(conn_fd, peer, args->delay_ms);
+        serve_client(conn_fd, peer, args->delay_ms);
         /* This is the last descriptor of the connection (the parent closed
          * its own after sending): the client sees the server close. */
         close(conn_fd);
@@ -75,10 +77,10 @@ static void close_inherited_descriptors(const struct process_pool *pool,
         close(q->fds[(q->head + k) % PENDING_MAX]);
 }
 
-/* The life of a worker, in the child just after fork(). It keeps the
- * inherited SIGTERM handler: the signal sets the stop flag, a blocked read
- * or recvmsg fails with EINTR, and the worker finishes the unit of work at
- * hand, closes its client and exits. */
+/* The life of a worker, in the child just after fork(). A SIGTERM is a
+ * stop (common/stop.h): its waits, for a connection or for its client's
+ * next message, end, so it finishes the unit of work at hand, closes its
+ * client and exits. */
 static void worker_main(const struct process_pool *pool, long self,
                         int channel_fd)
 {
@@ -86,8 +88,8 @@ static void worker_main(const struct process_pool *pool, long self,
     /* Two ways to notice a parent killed by SIGKILL: an idle worker sees
      * end of file on its channel, but a busy one is blocked reading its
      * client and would serve on as an orphan. The death signal that
-     * prepare_worker_process asks for reaches both. */
-    if (prepare_worker_process(pool->parent_pid) != 0) {
+     * exit_with_parent asks for reaches both. */
+    if (exit_with_parent(pool->parent_pid) != 0) {
         report_errno("prepare worker");
         exit(1);
     }

@@ -95,14 +95,16 @@ static void hand_out_connections(struct process_pool *pool)
     }
 }
 
-/* The parent's loop: one poll() over the listening socket and every
- * worker's channel, until SIGINT or SIGTERM. */
+/* The parent's loop: one poll() over the listening socket, every worker's
+ * channel and the stop descriptor (common/stop.h), until SIGINT or
+ * SIGTERM. */
 static void run_parent(struct process_pool *pool)
 {
-    struct pollfd watched[1 + MAX_WORKERS];
-    const nfds_t watched_count = 1 + (nfds_t)pool->worker_count;
+    struct pollfd watched[2 + MAX_WORKERS];
+    const nfds_t watched_count = 2 + (nfds_t)pool->worker_count;
+    struct pollfd *stop = &watched[1 + pool->worker_count];
 
-    while (!stop_requested()) {
+    for (;;) {
         int timeout_ms = start_workers(pool) > 0 ? RESPAWN_RETRY_MS : -1;
 
         /* A full queue: stop looking at the listener (poll skips negative
@@ -114,15 +116,15 @@ static void run_parent(struct process_pool *pool)
             watched[1 + i].fd = pool->workers[i].channel_fd;
             watched[1 + i].events = POLLIN;
         }
+        *stop = (struct pollfd){.fd = stop_fd(), .events = POLLIN};
         if (poll(watched, watched_count, timeout_ms) < 0) {
             if (errno != EINTR)
                 report_errno("poll");
             continue;
         }
-        /* poll() returns the events it found even when a stop signal came
-         * at the same moment. Ctrl-C signals the workers too, and their
-         * end of file must not be taken for deaths to replace. */
-        if (stop_requested())
+        /* Stop first: Ctrl-C signals the workers too, and their end of
+         * file must not be taken for deaths to replace. */
+        if (stop->revents != 0)
             break;
         for (long i = 0; i < pool->worker_count; i++)
             if (watched[1 + i].revents != 0)

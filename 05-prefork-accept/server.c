@@ -67,9 +67,9 @@ static void accept_and_serve(int listen_fd, const struct server_args *args)
 
     while (!stop_requested()) {
         struct sockaddr_storage addr;
-        socklen_t addr_len = sizeof addr;
+        socklen_t addr_len;
         char peer[PEER_NAME_MAX];
-        int conn_fd = accept(listen_fd, (struct sockaddr *)&addr, &addr_len);
+        int conn_fd = accept_unless_stopped(listen_fd, &addr, &addr_len);
 
         if (conn_fd < 0) {
             /* EINTR: a stop signal (the loop checks). ECONNABORTED: the
@@ -82,17 +82,17 @@ static void accept_and_serve(int listen_fd, const struct server_args *args)
         format_peer((struct sockaddr *)&addr, addr_len, peer, sizeof peer);
         if (!args->quiet)
             printf("Client connected: %s (worker %ld)\n", peer, pid);
-        serve_upper_connection(conn_fd, peer, args->delay_ms);
+        serve_client(conn_fd, peer, args->delay_ms);
         close(conn_fd);
         if (!args->quiet)
             printf("Client disconnected: %s (worker %ld)\n", peer, pid);
     }
 }
 
-/* The life of a worker, in the child just after fork(). It keeps the
- * inherited SIGTERM handler: the signal sets the stop flag and makes a
- * blocked accept() or read() fail with EINTR, so the worker finishes the
- * unit of work at hand, closes its client and exits. */
+/* The life of a worker, in the child just after fork(). A SIGTERM is a
+ * stop (common/stop.h): its waits, for a client or for the client's next
+ * message, end, so it finishes the unit of work at hand, closes its
+ * client and exits. */
 static void worker_main(const struct process_pool *pool, long slot)
 {
     int listen_fd = listen_fd_of(pool, slot);
@@ -104,9 +104,9 @@ static void worker_main(const struct process_pool *pool, long slot)
         if (pool->listen_fds[i] != listen_fd)
             close(pool->listen_fds[i]);
     /* A worker blocked in accept() would wait for ever if the parent were
-     * killed with SIGKILL, holding the port: prepare_worker_process asks
-     * the kernel for a SIGTERM then. */
-    if (prepare_worker_process(pool->parent_pid) != 0) {
+     * killed with SIGKILL, holding the port: exit_with_parent asks the
+     * kernel for a SIGTERM then. */
+    if (exit_with_parent(pool->parent_pid) != 0) {
         report_errno("prepare worker");
         exit(1);
     }
@@ -159,29 +159,26 @@ static long slot_of(const struct process_pool *pool, pid_t pid)
     return -1;
 }
 
-/* The parent's whole job while serving: sleep in waitpid() until a worker
- * dies (reap it, say so, fork its replacement) or a stop signal interrupts
- * the wait (no SA_RESTART: waitpid fails with EINTR). */
+/* The parent's whole job while serving: sleep until a worker dies (reap
+ * it, say so, fork its replacement) or a stop signal comes. */
 static void replace_dead_workers(struct process_pool *pool)
 {
-    while (!stop_requested()) {
+    for (;;) {
         char how[80];
         int status;
-        pid_t pid = waitpid(-1, &status, 0);
+        pid_t pid = wait_for_child_or_stop(&status);
         long slot;
 
-        if (pid < 0) {
-            if (errno == EINTR)
-                continue;
-            report_errno("waitpid");
+        if (pid <= 0) {
+            if (pid < 0)
+                report_errno("waitpid");
             return;
         }
         if ((slot = slot_of(pool, pid)) < 0)
             continue;
         pool->pids[slot] = 0;
-        /* waitpid() returns a dead worker even when a stop signal came at
-         * the same moment. Ctrl-C signals the workers too: they are not
-         * to be replaced then. */
+        /* A worker that died at the moment of a stop (Ctrl-C signals the
+         * workers too) is not to be replaced. */
         if (stop_requested())
             break;
         describe_wait_status(status, how, sizeof how);
@@ -190,7 +187,8 @@ static void replace_dead_workers(struct process_pool *pool)
     }
 }
 
-/* SIGTERM interrupts each worker's accept() or read(); then reap them all.
+/* SIGTERM ends each worker's wait for a client or a message (a stop, as
+ * common/stop.h tells); then reap them all.
  * One still busy after a delay plus SHUTDOWN_GRACE_MS is killed. */
 static void stop_workers(struct process_pool *pool)
 {
@@ -225,11 +223,19 @@ static int open_sockets(struct process_pool *pool, long port)
             return -1;
         }
         pool->socket_count = pool->worker_count;
-        return 0;
-    }
-    if ((fd = listen_or_report(port)) < 0)
+    } else if ((fd = listen_or_report(port)) >= 0) {
+        pool->listen_fds[pool->socket_count++] = fd;
+    } else {
         return -1;
-    pool->listen_fds[pool->socket_count++] = fd;
+    }
+    /* Non-blocking: every worker waiting on a shared socket wakes for a
+     * new client, and those that lose the race for it must go back to
+     * waiting (accept_unless_stopped), not block in accept(). */
+    for (long i = 0; i < pool->socket_count; i++)
+        if (set_nonblocking(pool->listen_fds[i]) != 0) {
+            report_errno("fcntl");
+            return -1;
+        }
     return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "loop.h"
 
 #include "datagram.h"
+#include "stop.h"
 #include "upper.h"
 #include "util.h"
 

@@ -13,6 +13,7 @@
  */
 #include "per_datagram.h"
 
+#include "stop.h"
 #include "util.h"
 
 #include <errno.h>
@@ -55,8 +56,10 @@ int catch_child_exits(void)
 }
 
 /* Sleeps until fewer than limit children are alive. SIGCHLD is blocked
- * between the test and sigsuspend, so an exit cannot slip in between and
- * leave us asleep. A stop signal ends the wait when stop_ends_it. */
+ * between the test and the wait, so an exit cannot slip in between and
+ * leave us asleep. A stop signal ends the wait when stop_ends_it: then the
+ * wait is wait_for_stop_or_signal, sigsuspend that also watches the stop
+ * descriptor (common/stop.h). */
 static void wait_for_children_below(int limit, bool stop_ends_it)
 {
     sigset_t child_signal, before;
@@ -64,8 +67,12 @@ static void wait_for_children_below(int limit, bool stop_ends_it)
     sigemptyset(&child_signal);
     sigaddset(&child_signal, SIGCHLD);
     sigprocmask(SIG_BLOCK, &child_signal, &before);
-    while (live_children >= limit && !(stop_ends_it && stop_requested()))
-        sigsuspend(&before);
+    while (live_children >= limit) {
+        if (!stop_ends_it)
+            sigsuspend(&before);
+        else if (wait_for_stop_or_signal(&before) == 0)
+            break;
+    }
     sigprocmask(SIG_SETMASK, &before, NULL);
 }
 
@@ -84,9 +91,9 @@ static void fork_for_request(struct udp_server *server,
     fflush(stdout); /* or the child would print the parent's buffer again */
     pid = fork();
     if (pid == 0) {
-        /* The child got a copy of the buffer with the datagram in it. On
-         * SIGTERM it still finishes this one reply (the flag only stops
-         * loops, and it has none), then exits. */
+        /* The child got a copy of the buffer with the datagram in it. A
+         * SIGTERM stays pending (stop.h): nothing here waits for one, so
+         * the child finishes this one reply, then exits. */
         sigprocmask(SIG_SETMASK, &before, NULL);
         serve_request(server, req);
         _exit(0);

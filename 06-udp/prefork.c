@@ -14,6 +14,7 @@
 #include "prefork.h"
 
 #include "children.h"
+#include "stop.h"
 #include "util.h"
 
 #include <errno.h>
@@ -68,21 +69,21 @@ static void replace_worker(struct udp_server *server, pid_t *workers,
     }
 }
 
-/* Sleeps in waitpid() and replaces any worker that dies, until a stop
- * signal. Returns 0, or 1 when waitpid itself fails. */
+/* Sleeps until a worker dies (and replaces it) or a stop signal comes.
+ * Returns 0, or 1 when waitpid itself fails. */
 static int watch_workers(struct udp_server *server, pid_t *workers, long count)
 {
-    while (!stop_requested()) {
+    for (;;) {
         int how;
-        pid_t gone = waitpid(-1, &how, 0);
-        if (gone > 0)
-            replace_worker(server, workers, count, gone, how);
-        else if (errno != EINTR) {
+        pid_t gone = wait_for_child_or_stop(&how);
+        if (gone == 0)
+            return 0;
+        if (gone < 0) {
             report_errno("waitpid");
             return 1;
         }
+        replace_worker(server, workers, count, gone, how);
     }
-    return 0;
 }
 
 int serve_with_a_pool(struct udp_server *server, long count)

@@ -178,12 +178,14 @@ static void send_due(struct relay *relay)
  * is due (at most a second, to expire idle flows), then do both. */
 static void relay_datagrams(struct relay *relay)
 {
-    struct pollfd ready[1 + MAX_FLOWS];
+    struct pollfd ready[2 + MAX_FLOWS];
 
     while (!stop_requested()) {
         ready[0] = (struct pollfd){.fd = relay->fd, .events = POLLIN};
         flow_table_poll_set(&relay->flows, ready + 1);
-        if (poll(ready, 1 + MAX_FLOWS,
+        /* The stop descriptor (stop.h): Ctrl-C wakes this poll at once. */
+        ready[1 + MAX_FLOWS] = (struct pollfd){.fd = stop_fd(), .events = POLLIN};
+        if (poll(ready, 2 + MAX_FLOWS,
                  delay_queue_wait_ms(&relay->queue, now_seconds(), 1000)) < 0) {
             if (errno != EINTR)
                 report_errno("poll");

@@ -28,7 +28,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,9 +39,6 @@
  * not yet sent. Each holds up to 64 KiB, so these bound the memory. */
 #define REQUEST_QUEUE_SIZE 64
 #define REPLY_QUEUE_SIZE   64
-/* The receiver, waiting for room in a full request queue, looks at the
- * stop flag this often: a signal handler cannot wake a condition variable. */
-#define STOP_CHECK_MS 100
 
 /* One request, and later its reply: the same bytes, transformed in place.
  * Allocated by the receiver, freed by the responder after sending. */
@@ -106,28 +102,19 @@ static struct datagram *receive_request(struct udp_pool_server *server)
     return d;
 }
 
-/* Back-pressure: while the request queue is full the receiver waits here,
- * holding one datagram, and calls recvmsg no more. The next datagrams wait
- * in the socket's buffer; beyond it the kernel drops them. The wait is in
- * slices: a stop signal cannot wake a condition variable. */
-static bool hand_to_workers(struct udp_pool_server *server, struct datagram *d)
-{
-    int rc;
-
-    do
-        rc = queue_put_within(&server->requests, d, STOP_CHECK_MS);
-    while (rc == ETIMEDOUT && !stop_requested());
-    return rc == 0;
-}
-
+/* Back-pressure: while the request queue is full the receiver waits in
+ * queue_put, holding one datagram, and calls recvmsg no more. The next
+ * datagrams wait in the socket's buffer; beyond it the kernel drops them.
+ * A worker makes room within one delay, so a stop is noticed within one
+ * delay too: the receiver's wait for a datagram watches the stop
+ * descriptor (receive_datagram, common/stop.h). */
 static void receive_requests(struct udp_pool_server *server)
 {
     while (!stop_requested()) {
-        struct datagram *d;
+        struct datagram *d = receive_request(server);
 
-        d = receive_request(server);
-        if (d != NULL && !hand_to_workers(server, d)) {
-            free(d); /* stopping while the queue was full */
+        if (d != NULL && queue_put(&server->requests, d) != 0) {
+            free(d);
             server->unanswered++;
         }
     }
@@ -169,18 +156,14 @@ static void *responder_main(void *arg)
     return NULL;
 }
 
-/* Starts the responder and the workers with SIGINT/SIGTERM blocked (they
- * inherit the mask), so that only the main thread, blocked in recvmsg, is
- * interrupted by them. Returns how many threads started; threads[0] is the
- * responder. */
+/* Starts the responder and the workers. Only the main thread watches for
+ * a stop; it tells the others by closing their queues (stop_threads).
+ * Returns how many threads started; threads[0] is the responder. */
 static long start_threads(struct udp_pool_server *server, pthread_t *threads,
                           long wanted)
 {
-    sigset_t stop_signals, before;
     long started = 0;
 
-    stop_signal_set(&stop_signals);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, &before);
     for (; started < wanted; started++) {
         int rc =
             pthread_create(&threads[started], NULL,
@@ -190,7 +173,6 @@ static long start_threads(struct udp_pool_server *server, pthread_t *threads,
             break;
         }
     }
-    pthread_sigmask(SIG_SETMASK, &before, NULL);
     return started;
 }
 

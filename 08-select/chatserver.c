@@ -152,13 +152,18 @@ static int serve_chat(struct chat_server *chat)
         bool need_tick = watch_members(chat, &readable, &writable);
         int fd;
 
+        /* The stop descriptor (common/stop.h), opened before the listener,
+         * so below max_fd: a stop signal wakes select() at once. */
+        FD_SET(stop_fd(), &readable);
         if (select(chat->max_fd + 1, &readable, &writable, NULL,
                    need_tick ? &tick : NULL) < 0) {
             if (errno == EINTR)
-                continue; /* a stop signal: the loop condition sees it */
+                continue;
             report_errno("select");
             return 1;
         }
+        if (FD_ISSET(stop_fd(), &readable))
+            break;
         if (FD_ISSET(chat->listener.fd, &readable)) {
             char peer[PEER_NAME_MAX];
             while ((fd = accept_client(&chat->listener, peer)) >= 0)

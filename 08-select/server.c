@@ -211,26 +211,29 @@ static bool watch_sockets(struct server *server, fd_set *readable,
 /* The event loop. Returns the exit status. */
 static int serve_forever(struct server *server)
 {
-    while (!stop_requested()) {
+    for (;;) {
         fd_set readable, writable;
         struct timeval tick = {.tv_sec = TICK_S, .tv_usec = 0};
         bool need_tick = watch_sockets(server, &readable, &writable);
-        /* Teaching shortcut: a stop signal arriving between the check
-         * above and select() is only seen at the next event (or a second
-         * Ctrl-C). pselect() closes that window (10-pipes-fifo-signals
-         * shows the technique). */
-        int ready = select(server->max_fd + 1, &readable, &writable, NULL,
-                           need_tick ? &tick : NULL);
+        int ready;
 
+        /* The stop descriptor (common/stop.h): a SIGINT or SIGTERM makes
+         * it readable, whenever it came, so select() wakes at once. It
+         * was opened before the listener, so it is below max_fd. */
+        FD_SET(stop_fd(), &readable);
+        ready = select(server->max_fd + 1, &readable, &writable, NULL,
+                       need_tick ? &tick : NULL);
         if (ready < 0) {
             if (errno == EINTR)
-                continue; /* a stop signal: the loop condition sees it */
+                continue;
             report_errno("select");
             return 1;
         }
+        if (FD_ISSET(stop_fd(), &readable))
+            return 0;
         if (FD_ISSET(server->listener.fd, &readable))
             accept_new_clients(server);
-        for (int fd = 0; fd <= server->max_fd && !stop_requested(); fd++) {
+        for (int fd = 0; fd <= server->max_fd; fd++) {
             struct client *client = server->clients[fd];
             bool can_write = FD_ISSET(fd, &writable);
 
@@ -246,7 +249,6 @@ static int serve_forever(struct server *server)
                 drop_if_stalled(server, client);
         }
     }
-    return 0;
 }
 
 static void close_all_clients(struct server *server)

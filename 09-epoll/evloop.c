@@ -23,6 +23,7 @@
 #include "conn.h"
 
 #include "io.h"
+#include "stop.h"
 #include "upper.h"
 
 #include <errno.h>
@@ -76,8 +77,6 @@ static void read_from(struct server *server, struct conn *conn)
             conn->peer_closed = true; /* half-close: flush, then close */
         if (n < 0 && errno == EAGAIN)
             break; /* drained: the edge-triggered loop ends here */
-        if (n < 0 && errno == EINTR)
-            return; /* a stop signal: the loop is about to end */
         if (n < 0) {
             drop_conn(server, conn, "read from");
             return;
@@ -160,17 +159,18 @@ int evloop_run(struct server *server)
 {
     struct epoll_event events[MAX_EVENTS];
 
-    while (!stop_requested()) {
+    for (;;) {
         int ready = epoll_wait(server->epoll_fd, events, MAX_EVENTS, TICK_MS);
 
-        if (ready < 0 && errno == EINTR)
-            continue; /* a stop signal: the loop condition sees it */
-        if (ready < 0) {
+        if (ready < 0 && errno != EINTR) {
             report_errno("epoll_wait");
             return 1;
         }
-        for (int i = 0; i < ready && !stop_requested(); i++)
+        for (int i = 0; i < ready; i++) {
+            if (events[i].data.ptr == NULL)
+                return 0; /* the stop descriptor: SIGINT or SIGTERM */
             handle_event(server, &events[i]);
+        }
         drop_stalled_conns(server);
         free_retired(server);
     }
@@ -180,9 +180,16 @@ int evloop_run(struct server *server)
 int evloop_set_up(struct server *server)
 {
     struct epoll_event wake = {.events = EPOLLIN, .data.ptr = &server->handoff};
+    struct epoll_event stop = {.events = EPOLLIN, .data.ptr = NULL};
 
     if ((server->epoll_fd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
         report_errno("epoll_create1");
+        return -1;
+    }
+    /* A stop signal (common/stop.h) wakes the loop like a readable socket
+     * would: no window between a check of a flag and epoll_wait. */
+    if (epoll_ctl(server->epoll_fd, EPOLL_CTL_ADD, stop_fd(), &stop) != 0) {
+        report_errno("watch stop descriptor");
         return -1;
     }
     if (listener_watch(&server->listener, server->epoll_fd) != 0)

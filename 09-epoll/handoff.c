@@ -19,7 +19,6 @@
 #include "util.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -76,21 +75,14 @@ static void *worker_main(void *arg)
 
 static int start_workers(struct worker_handoff *handoff, long workers)
 {
-    sigset_t stop_signals, previous;
     int rc = 0;
 
-    /* Threads inherit the signal mask of their creator: block the stop
-     * signals while creating them, so that a signal always interrupts
-     * the loop thread's epoll_wait and never lands in a worker. */
-    stop_signal_set(&stop_signals);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
     while (handoff->worker_count < workers && rc == 0) {
         rc = pthread_create(&handoff->threads[handoff->worker_count], NULL,
                             worker_main, handoff);
         if (rc == 0)
             handoff->worker_count++;
     }
-    pthread_sigmask(SIG_SETMASK, &previous, NULL);
     if (rc != 0) {
         report_error("pthread_create", strerror(rc));
         return -1;

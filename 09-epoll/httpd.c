@@ -138,6 +138,8 @@ static int run_loop(struct httpd *httpd)
             return 1;
         }
         for (int i = 0; i < ready; i++) {
+            if (events[i].data.ptr == NULL)
+                return 0; /* the stop descriptor (common/stop.h) */
             if (events[i].data.ptr == &httpd->listener)
                 listener_accept(&httpd->listener, ACCEPTS_PER_WAKEUP, add_conn,
                                 httpd);
@@ -151,8 +153,15 @@ static int run_loop(struct httpd *httpd)
 
 static int set_up(struct httpd *httpd)
 {
+    struct epoll_event stop = {.events = EPOLLIN, .data.ptr = NULL};
+
     if ((httpd->epoll_fd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
         report_errno("epoll_create1");
+        return -1;
+    }
+    /* A stop signal wakes the loop like a readable socket (common/stop.h). */
+    if (epoll_ctl(httpd->epoll_fd, EPOLL_CTL_ADD, stop_fd(), &stop) != 0) {
+        report_errno("watch stop descriptor");
         return -1;
     }
     return listener_watch(&httpd->listener, httpd->epoll_fd);

@@ -12,8 +12,9 @@
  *     returns end of file when the last client goes away;
  *   - the reply FIFO is opened with O_NONBLOCK and a bounded retry, so a
  *     client that died before reading cannot block the server;
- *   - it waits in pselect() with SIGINT/SIGTERM unblocked only there, so a
- *     stop signal is never lost between "check the flag" and "wait".
+ *   - it waits in pselect() on its FIFO and on the stop descriptor
+ *     (common/stop.h), so a stop signal is never lost between "check"
+ *     and "wait".
  * How it claims its FIFO safely is in request_fifo.c; the reply FIFOs'
  * names in reply_fifo.c.
  *
@@ -141,10 +142,12 @@ static size_t serve_frames(struct fifo_server *server, unsigned char *buf,
 
 /* Waits until the request FIFO is readable or a stop signal comes.
  * Returns 1 when there is something to read, 0 on a stop signal, -1 on
- * error. SIGINT/SIGTERM are blocked everywhere else in the loop: pselect
- * unblocks them (wait_mask) and starts waiting in one atomic step, so a
- * signal that came during the work is delivered right here, and none can
- * slip in between "check the flag" and "wait" (the race of pause(), see
+ * error. SIGINT/SIGTERM stay blocked (common/stop.h): a stop makes the
+ * stop descriptor readable, whenever it came. A signal this program
+ * handles itself is blocked everywhere else in the loop: pselect unblocks
+ * it (wait_mask) and starts waiting in one atomic step, so a signal that
+ * came during the work is delivered right here, and none can slip in
+ * between "check the flag" and "wait" (the race of pause(), see
  * ./signals 4). */
 static int wait_for_requests(const struct fifo_server *server,
                              const sigset_t *wait_mask)
@@ -156,8 +159,9 @@ static int wait_for_requests(const struct fifo_server *server,
 
         FD_ZERO(&readable);
         FD_SET(fd, &readable); /* fd is small: opened first, below 1024 */
+        FD_SET(stop_fd(), &readable); /* opened before fd, so below it */
         if (pselect(fd + 1, &readable, NULL, NULL, NULL, wait_mask) > 0)
-            return 1;
+            return FD_ISSET(stop_fd(), &readable) ? 0 : 1;
         if (errno != EINTR) {
             report_errno("pselect");
             return -1;

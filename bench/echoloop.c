@@ -77,7 +77,10 @@ int main(int argc, char **argv)
         report_errno("epoll set-up");
         return 1;
     }
-    if (announce_port(listen_fd) != 0)
+    /* The stop descriptor (common/stop.h) wakes epoll_wait on SIGINT. */
+    listen_event.data.fd = stop_fd();
+    if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, stop_fd(), &listen_event) != 0 ||
+        announce_port(listen_fd) != 0)
         return 1;
     while (!stop_requested()) {
         int ready = epoll_wait(epoll_fd, events, MAX_EVENTS, -1);
@@ -86,6 +89,8 @@ int main(int argc, char **argv)
             return 1;
         }
         for (int i = 0; i < ready; i++) {
+            if (events[i].data.fd == stop_fd())
+                break;
             if (events[i].data.fd == listen_fd)
                 accept_all(epoll_fd, listen_fd);
             else

@@ -37,14 +37,16 @@ static int serve_forever(long port)
     while (!stop_requested()) {
         char buf[MESSAGE_SIZE];
         ssize_t n;
-        int conn_fd = accept(listen_fd, NULL, NULL);
+        struct sockaddr_storage addr;
+        socklen_t addr_len;
+        int conn_fd = accept_unless_stopped(listen_fd, &addr, &addr_len);
 
         if (conn_fd < 0) {
             if (errno != EINTR)
                 report_errno("accept");
             continue;
         }
-        while ((n = read_some(conn_fd, buf, sizeof buf)) > 0)
+        while ((n = read_unless_stopped(conn_fd, buf, sizeof buf)) > 0)
             if (write_all(conn_fd, buf, (size_t)n) != 0)
                 break;
         close(conn_fd);

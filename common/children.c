@@ -1,6 +1,7 @@
 /* children.c - a worker's signals, stopping workers, describing an end. */
 #include "children.h"
 
+#include "stop.h"
 #include "util.h"
 
 #include <errno.h>
@@ -17,9 +18,9 @@
 
 int exit_with_parent(pid_t parent_pid)
 {
-    /* A worker that keeps the inherited SIGTERM handler only sets its stop
-     * flag on this signal: it finishes its current unit of work and leaves
-     * through its normal path, closing its client properly. */
+    /* SIGTERM is a stop signal (stop.h): the worker finishes its current
+     * unit of work and leaves through its normal path, closing its client
+     * properly. */
     if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0)
         return -1;
     /* The race: the parent may have died between fork() and prctl(). Then
@@ -30,16 +31,34 @@ int exit_with_parent(pid_t parent_pid)
     return 0;
 }
 
-int prepare_worker_process(pid_t parent_pid)
+/* Runs only to make ppoll return: the loop looks with waitpid. */
+static void on_child_exit(int signo)
 {
-    struct sigaction ignore;
+    (void)signo;
+}
 
-    memset(&ignore, 0, sizeof ignore);
-    ignore.sa_handler = SIG_IGN;
-    sigemptyset(&ignore.sa_mask);
-    if (sigaction(SIGINT, &ignore, NULL) != 0)
+pid_t wait_for_child_or_stop(int *status)
+{
+    struct sigaction action = {.sa_handler = on_child_exit};
+    sigset_t child_signal, wait_mask;
+    pid_t pid;
+
+    /* SIGCHLD is blocked while we look and unblocked only inside the wait
+     * (as the stop signals, stop.h): a child that ends between the two
+     * interrupts the wait all the same. */
+    sigemptyset(&child_signal);
+    sigaddset(&child_signal, SIGCHLD);
+    sigemptyset(&action.sa_mask);
+    if (sigaction(SIGCHLD, &action, NULL) != 0 ||
+        sigprocmask(SIG_BLOCK, &child_signal, &wait_mask) != 0)
         return -1;
-    return exit_with_parent(parent_pid);
+    sigdelset(&wait_mask, SIGCHLD);
+    while ((pid = waitpid(-1, status, WNOHANG)) == 0 &&
+           wait_for_stop_or_signal(&wait_mask) != 0) {
+        /* a handler ran: look again */
+    }
+    sigprocmask(SIG_UNBLOCK, &child_signal, NULL);
+    return pid;
 }
 
 /* waitpid(pid, NULL, options), again after a signal handler interrupts it. */

@@ -15,12 +15,11 @@
  * it would have got. Returns 0, or -1 with errno set. */
 int exit_with_parent(pid_t parent_pid);
 
-/* exit_with_parent, and SIGINT ignored: Ctrl-C in a terminal reaches the
- * whole process group, and the worker waits for its parent's SIGTERM
- * instead, which it takes as "finish the reply at hand, then exit" (a
- * second stop signal would end it at once, see catch_stop_signals).
- * Returns 0, or -1 with errno set. */
-int prepare_worker_process(pid_t parent_pid);
+/* Sleeps until a child ends (returns its pid, its status in *status) or a
+ * stop signal is pending (returns 0); -1 with errno when waitpid fails
+ * (ECHILD: no child left). For a parent whose only job is to replace the
+ * workers that die (05, 06 -P). */
+pid_t wait_for_child_or_stop(int *status);
 
 /* Stops a server's workers: SIGTERM to every pid in pids (0 entries are
  * skipped), grace_s seconds for them to exit, SIGKILL to those still

@@ -3,6 +3,7 @@
 
 #include "net.h"
 #include "server.h"
+#include "stop.h"
 #include "util.h"
 
 #include <errno.h>
@@ -20,10 +21,11 @@ ssize_t receive_datagram(int fd, void *buf, size_t cap,
         struct msghdr msg;
         ssize_t n;
 
-        /* A stop signal caught while the program was busy (in the simulated
-         * work) would go unnoticed until the next datagram: check first. */
-        if (stop_requested()) {
-            errno = EINTR;
+        /* Wait for a datagram or a stop (stop.h). */
+        int ready = wait_for_input(fd);
+        if (ready <= 0) {
+            if (ready == 0)
+                errno = EINTR;
             return -1;
         }
         memset(&msg, 0, sizeof msg);
@@ -32,15 +34,17 @@ ssize_t receive_datagram(int fd, void *buf, size_t cap,
         msg.msg_iov = &piece;
         msg.msg_iovlen = 1;
         /* recvmsg, not recvfrom: only recvmsg reports in msg_flags that the
-         * kernel cut the datagram to fit the buffer (MSG_TRUNC). */
-        n = recvmsg(fd, &msg, 0);
+         * kernel cut the datagram to fit the buffer (MSG_TRUNC).
+         * MSG_DONTWAIT: another process sharing the socket (06 -P) may have
+         * taken the datagram we were woken for; then wait again. */
+        n = recvmsg(fd, &msg, MSG_DONTWAIT);
         if (n >= 0) {
             if (from_len != NULL)
                 *from_len = msg.msg_namelen;
             *truncated = (msg.msg_flags & MSG_TRUNC) != 0;
             return n;
         }
-        if (errno != EINTR || stop_requested())
+        if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
             return -1;
     }
 }

@@ -26,9 +26,9 @@
 /* Receives one datagram into buf (cap bytes). Stores the sender in *from /
  * *from_len when from is not NULL, and in *truncated whether the datagram
  * was longer than cap (its tail is then lost: the caller must drop it).
- * Returns its length (0 is a valid, empty datagram), or -1 with errno. An
- * EINTR is retried, except once a stop signal has been caught (util.h):
- * then -1 with errno EINTR, as read_some does. */
+ * Returns its length (0 is a valid, empty datagram), or -1 with errno:
+ * EINTR once a stop signal is pending (it waits with wait_for_input,
+ * stop.h). */
 ssize_t receive_datagram(int fd, void *buf, size_t cap,
                          struct sockaddr_storage *from, socklen_t *from_len,
                          bool *truncated);

@@ -1,24 +1,14 @@
 /* io.c - EINTR- and short-count-safe reads and writes. */
 #include "io.h"
 
-#include "util.h"
-
 #include <errno.h>
 #include <unistd.h>
 
 ssize_t read_some(int fd, void *buf, size_t len)
 {
     for (;;) {
-        ssize_t n;
-        /* A stop signal caught while the program was busy elsewhere (in the
-         * simulated work, say) would otherwise go unnoticed until the client
-         * sends again: check before blocking. */
-        if (stop_requested()) {
-            errno = EINTR;
-            return -1;
-        }
-        n = read(fd, buf, len);
-        if (n >= 0 || errno != EINTR || stop_requested())
+        ssize_t n = read(fd, buf, len);
+        if (n >= 0 || errno != EINTR)
             return n;
     }
 }
@@ -29,7 +19,7 @@ ssize_t read_full(int fd, void *buf, size_t len)
 
     while (got < len) {
         ssize_t n = read(fd, (char *)buf + got, len - got);
-        if (n < 0 && errno == EINTR && !stop_requested())
+        if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
             return -1;

@@ -10,16 +10,13 @@
 #include <sys/types.h>
 
 /* One read() of at most len bytes: whatever has arrived (>0), 0 at end of
- * file, or -1 with errno. An EINTR is retried, except once a stop signal
- * has been caught (util.h): then it returns -1 with errno EINTR, so that a
- * server blocked waiting for a client notices SIGINT/SIGTERM. It also
- * returns that at once when the stop signal came before the call. */
+ * file, or -1 with errno; EINTR retried. (A server that must notice a stop
+ * while it waits for a client reads with read_unless_stopped, stop.h.) */
 ssize_t read_some(int fd, void *buf, size_t len);
 
 /* Reads until len bytes have arrived or the peer closed: returns the count
  * (less than len only at end of file), or -1 with errno (EAGAIN when a
- * receive timeout, SO_RCVTIMEO, expired; EINTR once a stop signal has been
- * caught, as read_some). */
+ * receive timeout, SO_RCVTIMEO, expired). */
 ssize_t read_full(int fd, void *buf, size_t len);
 
 /* Writes all len bytes, however many write() calls it takes. Returns 0, or

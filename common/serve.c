@@ -2,18 +2,19 @@
 #include "serve.h"
 
 #include "io.h"
+#include "stop.h"
 #include "upper.h"
 #include "util.h"
 
 #include <errno.h>
 #include <sys/types.h>
 
-int serve_upper_connection(int conn_fd, const char *peer, long delay_ms)
+int serve_client(int conn_fd, const char *peer, long delay_ms)
 {
     char buf[CHUNK_SIZE];
     ssize_t n;
 
-    while ((n = read_some(conn_fd, buf, sizeof buf)) > 0) {
+    while ((n = read_unless_stopped(conn_fd, buf, sizeof buf)) > 0) {
         if (simulate_work(delay_ms) != 0) {
             report_errno("simulated work");
             return -1;

@@ -2,9 +2,9 @@
 #include "server.h"
 
 #include "net.h"
-#include "util.h"
-
+#include "stop.h"
 #include "upper.h"
+#include "util.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -15,7 +15,7 @@ int prepare_server_process(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (ignore_sigpipe() != 0 || catch_stop_signals() != 0) {
-        report_errno("sigaction");
+        report_errno("stop signals");
         return -1;
     }
     return 0;

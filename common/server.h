@@ -3,8 +3,10 @@
 #ifndef KIT_SERVER_H
 #define KIT_SERVER_H
 
+#include "stop.h" /* every server notices SIGINT/SIGTERM this way */
+
 /* Line-buffers stdout (log lines show up at once even when redirected to a
- * file or a pipe), ignores SIGPIPE and catches SIGINT/SIGTERM (util.h).
+ * file or a pipe), ignores SIGPIPE and catches SIGINT/SIGTERM (stop.h).
  * Reports and returns -1 on failure. */
 int prepare_server_process(void);
 

@@ -1,5 +1,5 @@
-/* util.h - error reporting, strict number parsing, clocks and the two signal
- * dispositions every server of the kit shares. Nothing here exits: helpers
+/* util.h - error reporting, strict number parsing, clocks and SIGPIPE,
+ * which every program of the kit shares. Nothing here exits: helpers
  * return -1 with errno set and the caller decides what to do. */
 #ifndef KIT_UTIL_H
 #define KIT_UTIL_H
@@ -49,20 +49,5 @@ struct timespec monotonic_deadline(long ms);
 /* SIGPIPE's default action kills the process when it writes to a peer that
  * has gone; every server and client ignores it and handles EPIPE instead. */
 int ignore_sigpipe(void);
-
-/* SIGINT and SIGTERM set a flag (read with stop_requested()) instead of
- * killing the program, so it can close its clients, reap its children and
- * say "shut down". The handler is installed WITHOUT SA_RESTART: a blocking
- * accept() or read() then fails with EINTR, and the loop around it notices
- * the flag. A signal that arrives just after a loop checked the flag, just
- * before it blocks, is caught by a SIGALRM the handler arms: within a
- * second the blocking call fails with EINTR all the same. A second stop
- * signal ends the program at once (the escape hatch for an impatient
- * Ctrl-C). Programs that use these must not use alarm() for anything else. */
-int catch_stop_signals(void);
-bool stop_requested(void);
-/* The set {SIGINT, SIGTERM, SIGALRM}, for threads that must block them so
- * that only the main thread is interrupted. */
-void stop_signal_set(sigset_t *set);
 
 #endif

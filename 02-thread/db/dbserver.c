@@ -92,7 +92,6 @@ static void start_client_thread(struct server *server, int conn_fd,
                                 const char *peer)
 {
     struct client *client = malloc(sizeof *client);
-    sigset_t stop_signals, old_mask;
     pthread_t thread;
     int rc;
 
@@ -105,16 +104,7 @@ static void start_client_thread(struct server *server, int conn_fd,
     client->conn_fd = conn_fd;
     snprintf(client->peer, sizeof client->peer, "%s", peer);
     client_list_add(&server->clients, client);
-    /* The new thread inherits our signal mask: block SIGINT/SIGTERM around
-     * pthread_create so that only the main thread ever runs the handler
-     * and sees accept() fail with EINTR. */
-    stop_signal_set(&stop_signals);
-    if ((rc = pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask)) == 0) {
-        rc =
-            pthread_create(&thread, &server->thread_attr, serve_client, client);
-        /* Restoring a mask just read cannot fail. */
-        pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
-    }
+    rc = pthread_create(&thread, &server->thread_attr, serve_client, client);
     if (rc != 0) {
         fprintf(stderr, "%s: starting a thread: %s; dropping %s\n", progname(),
                 strerror(rc), peer);
@@ -128,10 +118,11 @@ static void accept_clients(struct server *server)
 {
     while (!stop_requested()) {
         struct sockaddr_storage addr;
-        socklen_t addr_len = sizeof addr;
+        socklen_t addr_len;
         char peer[PEER_NAME_MAX];
+        /* Waits for a client or a stop (common/stop.h): EINTR is a stop. */
         int conn_fd =
-            accept(server->listen_fd, (struct sockaddr *)&addr, &addr_len);
+            accept_unless_stopped(server->listen_fd, &addr, &addr_len);
 
         if (conn_fd < 0) {
             if (errno != EINTR)
