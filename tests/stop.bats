@@ -1,0 +1,109 @@
+#!/usr/bin/env bats
+# tests/stop.bats - Ctrl-C stops every server promptly, whatever it is doing.
+#
+# 1,000 SIGINTs in all, spread over every TCP and UDP server configuration,
+# each at a random moment: a server waiting for its first client, one
+# blocked on an idle client, and one looping as fast as it can on a client
+# that sends without pause (-d 0): then the signal lands, again and again,
+# in the window between the server's last look for a stop and its next
+# wait, where a flag checked before a blocking call would miss it. Each
+# server must be gone within STOP_LIMIT_MS of the signal (measured from the
+# kill to the exit its parent sees), having said "shut down", status 0.
+
+load helper
+load servers
+
+# The promise: a stop within 100 ms, KIT_SLOWDOWN times that under a
+# sanitizer or valgrind (a sanitized exit checks memory first).
+STOP_LIMIT_MS=$((100 * KIT_SLOWDOWN))
+# SIGINTs in the whole file, shared out over the configurations.
+STOP_ROUNDS=${KIT_STOP_ROUNDS:-1000}
+STOP_COUNT=0
+KIT_UDP_SERVERS=("06-udp" "06-udp -f" "06-udp -P 3" "07-udp-threadpool" "07-udp-threadpool -w 2")
+
+setup_file() {
+    kit_build all
+}
+
+# launch COMMAND... : starts COMMAND in a process group of its own (cleaned
+# up by teardown); sets LAUNCHED.
+launch() {
+    setsid "$@" >/dev/null 2>&1 </dev/null &
+    LAUNCHED=$!
+    KIT_GROUPS+=("$LAUNCHED")
+}
+
+# one_stop KIND FOLDER OPTIONS... : one server, one random moment, one
+# SIGINT; appends the stop's latency in ms to $LATENCIES.
+one_stop() {
+    local kind=$1 folder=$2 load=$((RANDOM % 3)) line="" waited=0 fd=""
+    shift 2
+    # A new file each time: a read racing the server's start must not find
+    # the last server's port.
+    local out="$BATS_TEST_TMPDIR/stop.$((++STOP_COUNT)).out"
+    # -d 0 with a client that sends without pause: the server goes round
+    # its loop all the time, and the signal mostly lands outside a wait.
+    setsid "$KIT_ROOT/$folder/server" -q -d 0 "$@" 0 >"$out" 2>&1 </dev/null &
+    local pid=$!
+    KIT_GROUPS+=("$pid")
+    until [[ $line == "listening on port "* ]]; do
+        read -r line <"$out" || true
+        ((waited++ < 2000)) || { echo "$folder $*: no listening line" >&2; return 1; }
+        sleep 0.005
+    done
+    PORT=${line#listening on port }
+    if [ "$load" = 1 ] && [ "$kind" = tcp ]; then
+        exec {fd}<>"/dev/tcp/127.0.0.1/$PORT" # connected, silent
+    elif [ "$load" -ge 1 ]; then
+        launch "$KIT_ROOT/$folder/client" -q -n 2 -r 10000000 -t 5 127.0.0.1 "$PORT"
+    fi
+    # A random moment: 0 to 39 ms after the load started.
+    sleep "0.0$((RANDOM % 40 / 10))$((RANDOM % 10))"
+    local start=$EPOCHREALTIME
+    kill -INT "$pid"
+    wait "$pid"
+    local status=$? stop=$EPOCHREALTIME
+    [ -z "$fd" ] || exec {fd}>&-
+    kit_cleanup
+    local ms
+    ms=$(awk -v a="$start" -v b="$stop" 'BEGIN { printf "%d", (b - a) * 1000 }')
+    LATENCIES+=("$ms")
+    if [ "$status" -ne 0 ] || [ "$(tail -n 1 "$out")" != "shut down" ] ||
+        [ "$ms" -gt "$STOP_LIMIT_MS" ]; then
+        echo "$folder $* (load $load): status $status, stopped in $ms ms" \
+            "(limit $STOP_LIMIT_MS), output:" >&2
+        cat "$out" >&2
+        return 1
+    fi
+}
+
+# stops_promptly KIND FOLDER OPTIONS... : this configuration's share of
+# the SIGINTs; prints the worst latency for the record.
+stops_promptly() {
+    local kind=$1 configs=$((${#KIT_TCP_SERVERS[@]} + ${#KIT_UDP_SERVERS[@]}))
+    local rounds=$(((STOP_ROUNDS + configs - 1) / configs)) i worst=0 ms
+    LATENCIES=()
+    for ((i = 0; i < rounds; i++)); do
+        one_stop "$@"
+    done
+    for ms in "${LATENCIES[@]}"; do
+        ((ms <= worst)) || worst=$ms
+    done
+    echo "# ${*:2}: $rounds SIGINTs, worst stop $worst ms" >&3
+}
+
+@test "Ctrl-C at random moments: every TCP server stops within 100 ms" {
+    local config
+    for config in "${KIT_TCP_SERVERS[@]}"; do
+        # shellcheck disable=SC2086 # "folder options" splits on purpose
+        stops_promptly tcp $config
+    done
+}
+
+@test "Ctrl-C at random moments: every UDP server stops within 100 ms" {
+    local config
+    for config in "${KIT_UDP_SERVERS[@]}"; do
+        # shellcheck disable=SC2086 # "folder options" splits on purpose
+        stops_promptly udp $config
+    done
+}
