@@ -43,8 +43,7 @@ struct worker_handoff {
     long worker_count;
 };
 
-/* Starts `workers` threads with the stop signals blocked (only the loop
- * thread must see them) and opens wake_fd. Reports its own errors and
+/* Starts `workers` threads and opens wake_fd. Reports its own errors and
  * returns -1 (nothing left running). */
 int start_handoff(struct worker_handoff *handoff, long workers, long delay_ms);
 

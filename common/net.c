@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,59 +21,43 @@ static void close_keeping_errno(int fd)
     errno = saved;
 }
 
-static int open_passive(const struct addrinfo *ai, int backlog)
-{
-    int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-    int on = 1, off = 0;
-
-    if (fd < 0)
-        return -1;
-    /* TCP only: on Linux, SO_REUSEADDR on UDP sockets lets a second server
-     * bind the same port without an error, and the two then share the
-     * datagrams. For TCP it only lets a restarted server bind while old
-     * connections sit in TIME_WAIT. */
-    if (ai->ai_socktype == SOCK_STREAM &&
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0)
-        goto fail;
-    /* IPV6_V6ONLY off: this one socket also receives IPv4 traffic. */
-    if (ai->ai_family == AF_INET6 &&
-        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off) != 0)
-        goto fail;
-    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0)
-        goto fail;
-    if (ai->ai_socktype == SOCK_STREAM && listen(fd, backlog) != 0)
-        goto fail;
-    return fd;
-fail:
-    close_keeping_errno(fd);
-    return -1;
-}
-
+/* A socket of the kind socktype on every local address at port: IPv6
+ * first, with IPV6_V6ONLY off so that it also takes IPv4 traffic; where
+ * the host has no IPv6, socket() fails and the IPv4 wildcard is used. TCP
+ * only: SO_REUSEADDR (on Linux it would let a second UDP server share the
+ * port, datagrams split between the two) and listen(). */
 static int passive_socket(long port, int socktype, int backlog, int *gai_error)
 {
-    struct addrinfo hints, *list;
+    struct addrinfo hints = {.ai_socktype = socktype,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV},
+                    *list;
     char service[16];
-    int fd = -1;
+    const bool stream = socktype == SOCK_STREAM;
+    int fd = -1, on = 1, off = 0;
 
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = socktype;
-    /* No AI_ADDRCONFIG: it hides IPv6 on hosts whose only IPv6 address is
-     * ::1, which is exactly the loopback the tests use. */
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    /* AF_UNSPEC, and no AI_ADDRCONFIG: it hides IPv6 on hosts whose only
+     * IPv6 address is ::1, exactly the loopback the tests use. */
     snprintf(service, sizeof service, "%ld", port);
-    *gai_error = getaddrinfo(NULL, service, &hints, &list);
-    if (*gai_error != 0)
+    if ((*gai_error = getaddrinfo(NULL, service, &hints, &list)) != 0)
         return -1;
-
-    /* IPv6 first: a dual-stack socket serves both families. Where IPv6 is
-     * missing, socket() fails and the IPv4 wildcard is used instead. */
     errno = EAFNOSUPPORT;
     for (int pass = 0; pass < 2 && fd < 0; pass++) {
         int family = pass == 0 ? AF_INET6 : AF_INET;
-        for (struct addrinfo *ai = list; ai != NULL && fd < 0; ai = ai->ai_next)
-            if (ai->ai_family == family)
-                fd = open_passive(ai, backlog);
+        for (struct addrinfo *ai = list; ai != NULL && fd < 0;
+             ai = ai->ai_next) {
+            if (ai->ai_family != family ||
+                (fd = socket(family, socktype, 0)) < 0)
+                continue;
+            if ((stream &&
+                 setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on)) ||
+                (family == AF_INET6 &&
+                 setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off)) ||
+                bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
+                (stream && listen(fd, backlog) != 0)) {
+                close_keeping_errno(fd);
+                fd = -1;
+            }
+        }
     }
     freeaddrinfo(list);
     return fd;
@@ -196,12 +181,9 @@ int local_port(int fd)
 
     if (getsockname(fd, (struct sockaddr *)&addr, &len) != 0)
         return -1;
-    if (addr.ss_family == AF_INET6)
-        return ntohs(((struct sockaddr_in6 *)&addr)->sin6_port);
-    if (addr.ss_family == AF_INET)
-        return ntohs(((struct sockaddr_in *)&addr)->sin_port);
-    errno = EAFNOSUPPORT;
-    return -1;
+    return ntohs(addr.ss_family == AF_INET6
+                     ? ((struct sockaddr_in6 *)&addr)->sin6_port
+                     : ((struct sockaddr_in *)&addr)->sin_port);
 }
 
 int set_nonblocking(int fd)

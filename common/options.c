@@ -9,6 +9,7 @@
 
 #define MAX_SPECS 12
 
+/* One command line: the kit's common options, then a program's extras. */
 struct command_line {
     struct opt_spec specs[MAX_SPECS];
     size_t count;
@@ -23,15 +24,14 @@ static void add_specs(struct command_line *cl, const struct opt_spec *specs,
         cl->specs[cl->count++] = specs[i];
 }
 
+/* "usage: server [-d MS] [-q] PORT"; full: one line of help per option. */
 static void print_usage(FILE *out, const struct command_line *cl, bool full)
 {
     fprintf(out, "usage: %s", progname());
-    for (size_t i = 0; i < cl->count; i++) {
-        if (cl->specs[i].arg != NULL)
-            fprintf(out, " [-%c %s]", cl->specs[i].letter, cl->specs[i].arg);
-        else
-            fprintf(out, " [-%c]", cl->specs[i].letter);
-    }
+    for (size_t i = 0; i < cl->count; i++)
+        fprintf(out, cl->specs[i].arg != NULL ? " [-%c %s]" : " [-%c]%s",
+                cl->specs[i].letter,
+                cl->specs[i].arg != NULL ? cl->specs[i].arg : "");
     fprintf(out, " %s\n", cl->operands);
     for (size_t i = 0; full && i < cl->count; i++)
         fprintf(out, "  -%c %-4s %s\n", cl->specs[i].letter,
@@ -49,83 +49,61 @@ static int usage_error(const struct command_line *cl, const char *what,
     return 2;
 }
 
-static const struct opt_spec *find_spec(const struct command_line *cl,
-                                        int letter)
-{
-    for (size_t i = 0; i < cl->count; i++)
-        if (cl->specs[i].letter == letter)
-            return &cl->specs[i];
-    return NULL;
-}
-
 bool asks_for_help(int argc, char **argv)
 {
     /* getopt knows only one-letter options: "--help" would read as the
-     * unknown option '-'. So look for it first, among the options (before
-     * a "--"). */
+     * unknown option '-'. So look for it first, before any "--". */
     for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
         if (strcmp(argv[i], "--help") == 0)
             return true;
     return false;
 }
 
-/* Runs getopt over the table; returns -1 to go on or an exit status. */
-static int parse_options(int argc, char **argv, const struct command_line *cl)
+/* getopt over the table, then the count of operands: -1 to go on, or the
+ * exit status (0 after -h, 2 after a mistake, said). */
+static int parse_options(int argc, char **argv, const struct command_line *cl,
+                         int operands)
 {
-    char optstring[3 * MAX_SPECS + 3] = ":h";
-    size_t len = strlen(optstring);
-    int letter;
+    char optstring[3 * MAX_SPECS + 3] = ":h", *end = optstring + 2;
+    int letter = asks_for_help(argc, argv) ? 'h' : 0;
 
     for (size_t i = 0; i < cl->count; i++) {
-        optstring[len++] = cl->specs[i].letter;
+        *end++ = cl->specs[i].letter;
         if (cl->specs[i].arg != NULL)
-            optstring[len++] = ':';
+            *end++ = ':';
     }
-    optstring[len] = '\0';
-
-    if (asks_for_help(argc, argv)) {
-        print_usage(stdout, cl, true);
-        return 0;
-    }
-    while ((letter = getopt(argc, argv, optstring)) != -1) {
-        const struct opt_spec *spec = find_spec(cl, letter);
-        char what[4] = {'-', (char)optopt, '\0', '\0'};
+    *end = '\0';
+    while (letter == 'h' || (letter = getopt(argc, argv, optstring)) != -1) {
+        const struct opt_spec *spec = cl->specs;
+        char what[3] = {'-', (char)optopt, '\0'};
+        char reason[96];
 
         if (letter == 'h') {
             print_usage(stdout, cl, true);
             return 0;
         }
+        while (spec < cl->specs + cl->count && spec->letter != letter)
+            spec++;
         if (letter == ':')
             return usage_error(cl, what, "needs an argument");
-        if (letter == '?' || spec == NULL)
+        if (spec == cl->specs + cl->count)
             return usage_error(cl, what, "unknown option");
-        if (spec->arg == NULL) {
+        if (spec->arg == NULL)
             *spec->flag = true;
-            continue;
-        }
-        if (spec->value == NULL) { /* the one text option: -o FILE */
+        else if (spec->value == NULL) /* the one text option: -o FILE */
             *cl->text = optarg;
-            continue;
-        }
-        what[1] = spec->letter;
-        if (parse_long(optarg, spec->min, spec->max, spec->value) != 0) {
-            char reason[96];
+        else if (parse_long(optarg, spec->min, spec->max, spec->value) != 0) {
+            what[1] = spec->letter;
             snprintf(reason, sizeof reason,
                      "'%s' is not a number from %ld to %ld", optarg, spec->min,
                      spec->max);
             return usage_error(cl, what, reason);
         }
     }
+    if (argc - optind != operands)
+        return usage_error(cl, "arguments",
+                           argc - optind < operands ? "missing" : "too many");
     return -1;
-}
-
-static int check_operand_count(int argc, int wanted,
-                               const struct command_line *cl)
-{
-    if (argc - optind == wanted)
-        return -1;
-    return usage_error(cl, "arguments",
-                       argc - optind < wanted ? "missing" : "too many");
 }
 
 int parse_server_args(int argc, char **argv, struct server_args *args,
@@ -143,8 +121,7 @@ int parse_server_args(int argc, char **argv, struct server_args *args,
     args->quiet = false;
     add_specs(&cl, common, sizeof common / sizeof common[0]);
     add_specs(&cl, extra, extra_count);
-    if ((status = parse_options(argc, argv, &cl)) >= 0 ||
-        (status = check_operand_count(argc, 1, &cl)) >= 0)
+    if ((status = parse_options(argc, argv, &cl, 1)) >= 0)
         return status;
     if (parse_port(argv[optind], &args->port) != 0)
         return usage_error(&cl, argv[optind], "not a port number (0-65535)");
@@ -179,8 +156,7 @@ int parse_client_args(int argc, char **argv, struct client_args *args,
     args->trace_path = NULL;
     add_specs(&cl, common, sizeof common / sizeof common[0]);
     add_specs(&cl, extra, extra_count);
-    if ((status = parse_options(argc, argv, &cl)) >= 0 ||
-        (status = check_operand_count(argc, 2, &cl)) >= 0)
+    if ((status = parse_options(argc, argv, &cl, 2)) >= 0)
         return status;
     args->host = argv[optind];
     args->port = argv[optind + 1];

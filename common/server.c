@@ -21,9 +21,15 @@ int prepare_server_process(void)
     return 0;
 }
 
-static int check_opened(int fd, int gai_error, long port)
+/* tcp_listen(port, SOMAXCONN) or udp_bind(port), and the message when it
+ * fails. SOMAXCONN, not the course's listen(5): with a queue of 5, a burst
+ * of 100 clients loses SYNs and stalls for seconds (see handout.md). */
+static int open_or_report(long port, int socktype)
 {
     char what[48];
+    int gai_error;
+    int fd = socktype == SOCK_STREAM ? tcp_listen(port, SOMAXCONN, &gai_error)
+                                     : udp_bind(port, &gai_error);
 
     if (fd >= 0)
         return fd;
@@ -37,18 +43,12 @@ static int check_opened(int fd, int gai_error, long port)
 
 int listen_or_report(long port)
 {
-    int gai_error;
-    /* SOMAXCONN, not the course's listen(5): with a queue of 5, a burst of
-     * 100 clients loses SYNs and stalls for seconds (see handout.md). */
-    int fd = tcp_listen(port, SOMAXCONN, &gai_error);
-    return check_opened(fd, gai_error, port);
+    return open_or_report(port, SOCK_STREAM);
 }
 
 int udp_bind_or_report(long port)
 {
-    int gai_error;
-    int fd = udp_bind(port, &gai_error);
-    return check_opened(fd, gai_error, port);
+    return open_or_report(port, SOCK_DGRAM);
 }
 
 int announce_port(int fd)

@@ -43,27 +43,20 @@ void report_error(const char *what, const char *reason)
     fprintf(stderr, "%s: %s: %s\n", program_name, what, reason);
 }
 
+/* strtol alone would accept " 7", "+7" and "7abc" (stopping at 'a'), and
+ * "-0" equals 0, so a range check lets it through: a typo'd port "-0"
+ * would start a server on a port the kernel chooses. So: an optional '-',
+ * then digits to the end, and a minus sign must mean a negative number. */
 int parse_long(const char *text, long min, long max, long *out)
 {
     const char *digits = text[0] == '-' ? text + 1 : text;
     char *end;
     long value;
 
-    /* strtol alone would accept " 7", "+7" and "7abc" (stopping at 'a'). */
-    if (digits[0] < '0' || digits[0] > '9') {
-        errno = EINVAL;
-        return -1;
-    }
     errno = 0;
     value = strtol(text, &end, 10);
-    if (*end != '\0') {
-        errno = EINVAL;
-        return -1;
-    }
-    /* "-0" equals 0, so a range check lets it through: a typo'd port
-     * "-0" would start a server on a port the kernel chooses. A minus
-     * sign must mean a negative number. */
-    if (text[0] == '-' && value == 0) {
+    if (digits[0] < '0' || digits[0] > '9' || *end != '\0' ||
+        (digits != text && value == 0)) {
         errno = EINVAL;
         return -1;
     }

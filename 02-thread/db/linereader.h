@@ -13,10 +13,8 @@
  *   while (read_line(&reader, line, 1024, &len) == LINE_OK)
  *       ... line[0..len) without its "\n" or "\r\n" ...
  *
- * EINTR is retried. Unlike read_some (io.h) the reader does not look at the
- * stop flag: it is meant for worker threads, which must not read a flag a
- * signal handler writes in another thread (a data race); a server wakes its
- * blocked readers with shutdown() instead. */
+ * EINTR is retried. The reader does not watch the stop descriptor
+ * (common/stop.h): a server wakes its blocked readers with shutdown(). */
 #ifndef KIT_LINEREADER_H
 #define KIT_LINEREADER_H
 
