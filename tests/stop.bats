@@ -59,10 +59,14 @@ one_stop() {
     fi
     # A random moment: 0 to 39 ms after the load started.
     sleep "0.0$((RANDOM % 40 / 10))$((RANDOM % 10))"
-    local start=$EPOCHREALTIME
+    # A watchdog: a server that misses the signal is killed after 5 s (its
+    # status then says so) rather than hanging the test.
+    (sleep $((5 * KIT_SLOWDOWN)) && kill -KILL "$pid") >/dev/null 2>&1 3>&- &
+    local watchdog=$! start=$EPOCHREALTIME
     kill -INT "$pid"
     wait "$pid"
     local status=$? stop=$EPOCHREALTIME
+    kill "$watchdog" 2>/dev/null || true
     [ -z "$fd" ] || exec {fd}>&-
     kit_cleanup
     local ms
