@@ -8,10 +8,12 @@
  * epoll hands back (data.ptr), and nothing ever waits on one client. But
  * the simulated work still blocks the one thread: all clients progress in
  * turn (concurrent), none in parallel. handoff.c moves the work to worker
- * threads (-w N) and leaves this loop as it is.
+ * threads (-w N) through two hooks of struct server, and leaves this loop
+ * as it is.
  *
- * Run:   ./09-epoll/server -d 100 2000  and  ./09-epoll/client -n 10 localhost
- * 2000 Look:  N x 8 x D seconds, like the iterative server, yet the replies
+ * Run:   ./09-epoll/server -d 100 2000
+ *        and ./09-epoll/client -n 10 localhost 2000
+ * Look:  N x 8 x D seconds, like the iterative server, yet the replies
  *        interleave; -E switches to edge-triggered.
  *
  * Linux-only calls (no _GNU_SOURCE needed here): epoll_create1,
@@ -41,17 +43,13 @@
 /* epoll_wait wakes up at least this often, to check STALL_TIMEOUT_S. */
 #define TICK_MS 1000
 
-/* One chunk read: the unit of work. -w 0: do it right here, blocking the
- * whole loop for the delay (what asyncio does when a coroutine calls
- * time.sleep instead of awaiting). -w N: handoff.c takes it. */
+/* One chunk read: the unit of work. Done right here, blocking the whole
+ * loop for the delay (what asyncio does when a coroutine calls time.sleep
+ * instead of awaiting), unless another model took it (server->hand_off). */
 static int handle_chunk(struct server *server, struct conn *conn, size_t len)
 {
-    if (server->worker_count > 0) {
-        if (hand_to_worker(&server->handoff, conn, server->chunk, len) != 0)
-            return -1;
-        conn->job_in_flight = true; /* no more reads until it is back */
-        return 0;
-    }
+    if (server->hand_off != NULL)
+        return server->hand_off(server, conn, len);
     simulate_work(server->delay_ms);
     upper_transform(server->chunk, len);
     return send_reply(conn, server->chunk, len);
@@ -87,29 +85,6 @@ static void read_from(struct server *server, struct conn *conn)
     settle_conn(server, conn);
 }
 
-/* Workers finished jobs (-w N): send each reply and let its connection
- * read again. A connection retired meanwhile is freed at the end of the
- * round, now that its job, the last reference, is back. */
-static void collect_replies(struct server *server)
-{
-    struct job *job = take_finished_jobs(&server->handoff);
-
-    while (job != NULL) {
-        struct job *next = job->next;
-        struct conn *conn = job->owner;
-
-        conn->job_in_flight = false;
-        if (conn->fd < 0)
-            ; /* the client left: the reply has nowhere to go */
-        else if (send_reply(conn, job->data, job->len) != 0)
-            drop_conn(server, conn, "write to");
-        else
-            settle_conn(server, conn);
-        recycle_job(&server->handoff, job);
-        job = next;
-    }
-}
-
 static void handle_event(struct server *server, const struct epoll_event *ev)
 {
     struct conn *conn = ev->data.ptr;
@@ -117,8 +92,8 @@ static void handle_event(struct server *server, const struct epoll_event *ev)
     if (ev->data.ptr == &server->listener)
         listener_accept(&server->listener, ACCEPTS_PER_WAKEUP, add_conn,
                         server);
-    else if (ev->data.ptr == &server->handoff)
-        collect_replies(server);
+    else if (ev->data.ptr == server)
+        server->on_ready(server); /* the other model's own descriptor */
     else if (conn->fd < 0)
         ; /* retired earlier in this round */
     else if ((ev->events & EPOLLOUT) && outbuf_flush(&conn->out, conn->fd) < 0)
@@ -179,7 +154,6 @@ int evloop_run(struct server *server)
 
 int evloop_set_up(struct server *server)
 {
-    struct epoll_event wake = {.events = EPOLLIN, .data.ptr = &server->handoff};
     struct epoll_event stop = {.events = EPOLLIN, .data.ptr = NULL};
 
     if ((server->epoll_fd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
@@ -192,33 +166,14 @@ int evloop_set_up(struct server *server)
         report_errno("watch stop descriptor");
         return -1;
     }
-    if (listener_watch(&server->listener, server->epoll_fd) != 0)
-        return -1;
-    if (server->worker_count == 0)
-        return 0;
-    if (start_handoff(&server->handoff, server->worker_count,
-                      server->delay_ms) != 0) {
-        server->worker_count = 0; /* nothing to stop */
-        return -1;
-    }
-    /* A finished job wakes the loop like a readable socket would. */
-    if (epoll_ctl(server->epoll_fd, EPOLL_CTL_ADD, server->handoff.wake_fd,
-                  &wake) != 0) {
-        report_errno("watch eventfd");
-        return -1;
-    }
-    return 0;
+    return listener_watch(&server->listener, server->epoll_fd);
 }
 
 void evloop_tear_down(struct server *server)
 {
-    if (server->worker_count > 0)
-        stop_handoff(&server->handoff); /* joins the workers first */
     server->quiet = true; /* no "disconnected" lines at shutdown */
     while (server->open != NULL)
         retire_conn(server, server->open);
-    for (struct conn *conn = server->retired; conn != NULL; conn = conn->next)
-        conn->job_in_flight = false; /* the hand-off freed every job */
     free_retired(server);
     if (server->epoll_fd >= 0)
         close(server->epoll_fd);

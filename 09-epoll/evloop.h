@@ -40,6 +40,11 @@ struct server {
     struct listener listener;
     long delay_ms, worker_count;
     bool quiet, edge;
+    /* The model: NULL hooks run the work in the loop (-w 0). handoff.c's
+     * sets them (-w N): hand_off takes a chunk read from conn, on_ready
+     * runs when the event whose data.ptr is the server itself is ready. */
+    int (*hand_off)(struct server *server, struct conn *conn, size_t len);
+    void (*on_ready)(struct server *server);
     struct worker_handoff handoff; /* only with -w N */
     struct conn *open;             /* connections being served */
     struct conn *retired;          /* closed, freed at the end of the round */
@@ -47,14 +52,15 @@ struct server {
     char chunk[CHUNK_SIZE];
 };
 
-/* Opens the epoll set and watches the listener (whose listen_fd is open),
- * and with worker_count > 0 starts the workers. Returns 0 or -1 (said). */
+/* Opens the epoll set and watches the stop descriptor and the listener
+ * (whose listen_fd is open). Returns 0 or -1 (said). */
 int evloop_set_up(struct server *server);
 
 /* The event loop, until SIGINT/SIGTERM. Returns the exit status. */
 int evloop_run(struct server *server);
 
-/* Stops the workers, closes every connection and what set_up opened. */
+/* Closes every connection and what set_up opened (after
+ * handoff_tear_down with -w N). */
 void evloop_tear_down(struct server *server);
 
 #endif

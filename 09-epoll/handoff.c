@@ -7,14 +7,17 @@
  * eventfd, because the loop sleeps in epoll_wait, never on a condition
  * variable. Everything the loop alone touches needs no lock.
  *
- * Run:   ./09-epoll/server -d 100 -w 10 2000  and  ./09-epoll/client -n 10
- * localhost 2000 Look:  8 x D seconds instead of N x 8 x D: the loop stays free
- * while the workers sleep.
+ * Run:   ./09-epoll/server -d 100 -w 10 2000
+ *        and ./09-epoll/client -n 10 localhost 2000
+ * Look:  8 x D seconds instead of N x 8 x D: the loop stays free while the
+ *        workers sleep.
  *
  * Linux-only call: eventfd (declared by <sys/eventfd.h> without
  * _GNU_SOURCE). A pipe would do the same job with two descriptors. */
 #include "handoff.h"
 
+#include "conn.h"
+#include "evloop.h"
 #include "upper.h"
 #include "util.h"
 
@@ -24,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -242,4 +246,72 @@ void stop_handoff(struct worker_handoff *handoff)
     free(handoff->threads);
     memset(handoff, 0, sizeof *handoff);
     handoff->wake_fd = -1;
+}
+
+/* ---- the loop's side ----------------------------------------------------- */
+
+/* server->hand_off: the chunk goes to a worker, and the connection reads
+ * no more until its reply is back. */
+static int give_to_workers(struct server *server, struct conn *conn,
+                           size_t len)
+{
+    if (hand_to_worker(&server->handoff, conn, server->chunk, len) != 0)
+        return -1;
+    conn->job_in_flight = true;
+    return 0;
+}
+
+/* server->on_ready, when wake_fd is readable: send each finished job's
+ * reply and let its connection read again. A connection retired meanwhile
+ * is freed at the end of the round, now that its job, the last reference,
+ * is back. */
+static void collect_replies(struct server *server)
+{
+    struct job *job = take_finished_jobs(&server->handoff);
+
+    while (job != NULL) {
+        struct job *next = job->next;
+        struct conn *conn = job->owner;
+
+        conn->job_in_flight = false;
+        if (conn->fd < 0)
+            ; /* the client left: the reply has nowhere to go */
+        else if (send_reply(conn, job->data, job->len) != 0)
+            drop_conn(server, conn, "write to");
+        else
+            settle_conn(server, conn);
+        recycle_job(&server->handoff, job);
+        job = next;
+    }
+}
+
+int handoff_set_up(struct server *server, long workers)
+{
+    /* A finished job wakes the loop like a readable socket would. */
+    struct epoll_event wake = {.events = EPOLLIN, .data.ptr = server};
+
+    if (start_handoff(&server->handoff, workers, server->delay_ms) != 0)
+        return -1;
+    server->worker_count = workers;
+    if (epoll_ctl(server->epoll_fd, EPOLL_CTL_ADD, server->handoff.wake_fd,
+                  &wake) != 0) {
+        report_errno("watch eventfd");
+        handoff_tear_down(server);
+        return -1;
+    }
+    server->hand_off = give_to_workers;
+    server->on_ready = collect_replies;
+    return 0;
+}
+
+void handoff_tear_down(struct server *server)
+{
+    if (server->worker_count == 0)
+        return;
+    stop_handoff(&server->handoff); /* joins the workers, frees every job */
+    server->worker_count = 0;
+    for (struct conn *conn = server->open; conn != NULL; conn = conn->next)
+        conn->job_in_flight = false;
+    for (struct conn *conn = server->retired; conn != NULL; conn = conn->next)
+        conn->job_in_flight = false;
 }

@@ -62,4 +62,13 @@ void recycle_job(struct worker_handoff *handoff, struct job *job);
  * jobs still queued are dropped), frees every job and closes wake_fd. */
 void stop_handoff(struct worker_handoff *handoff);
 
+/* The loop's side (server -w N). handoff_set_up starts the workers, adds
+ * wake_fd to the loop's epoll set and sets struct server's two hooks, so
+ * that evloop.c hands each chunk over and collects the replies; 0, or -1
+ * (said; nothing left running). handoff_tear_down stops the workers before
+ * evloop_tear_down frees the connections. */
+struct server;
+int handoff_set_up(struct server *server, long workers);
+void handoff_tear_down(struct server *server);
+
 #endif

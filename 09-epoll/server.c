@@ -22,7 +22,7 @@
 
 int main(int argc, char **argv)
 {
-    struct server server = {.open = NULL};
+    struct server server = {.open = NULL}; /* worker_count 0, no hooks */
     struct server_args args;
     long workers = 0;
     bool edge = false;
@@ -44,15 +44,17 @@ int main(int argc, char **argv)
     server.delay_ms = args.delay_ms;
     server.quiet = args.quiet;
     server.edge = edge;
-    server.worker_count = workers;
     if ((server.listener.listen_fd = listen_or_report(args.port)) < 0)
         return 1;
     if (evloop_set_up(&server) != 0 ||
+        (workers > 0 && handoff_set_up(&server, workers) != 0) ||
         announce_port(server.listener.listen_fd) != 0) {
+        handoff_tear_down(&server);
         evloop_tear_down(&server);
         return 1;
     }
     status = evloop_run(&server);
+    handoff_tear_down(&server); /* -w N: the workers first */
     evloop_tear_down(&server);
     printf("shut down\n");
     return status;
