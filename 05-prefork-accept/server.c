@@ -1,15 +1,16 @@
 /* 05-prefork-accept/server.c - preforked workers that accept by themselves.
  *
  * What it teaches: N worker processes are forked at start-up and every one
- * of them blocks in accept() on the same listening socket, inherited from
+ * of them waits to accept() on the same listening socket, inherited from
  * the parent (the chapter's tcp_prefork_pool_accept.py). No process hands
- * out work: the kernel gives each new connection to one of the blocked
- * workers. The parent only waits, replacing workers that die. With -p each
- * worker has a listening socket of its own on the same port (SO_REUSEPORT)
- * and the kernel spreads connections over the sockets instead.
+ * out work: a new connection wakes the waiting workers, and the one whose
+ * accept() takes it serves it. The parent only waits, replacing workers
+ * that die. With -p each worker has a listening socket of its own on the
+ * same port (SO_REUSEPORT) and the kernel spreads connections over the
+ * sockets instead.
  *
- * Run:   ./05-prefork-accept/server -w 4 -d 100 2000     and in another
- * terminal
+ * Run:   ./05-prefork-accept/server -w 4 -d 100 2000
+ *        and in another terminal
  *        ./05-prefork-accept/client -n 10 localhost 2000
  * Look:  each log line carries the PID of the worker that accepted the
  *        client: count them to see how the kernel shares the connections
