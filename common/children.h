@@ -1,7 +1,8 @@
-/* children.h - mechanics every preforking server needs for its workers:
- * setting up a worker's signals, stopping and reaping the workers, saying
- * how a worker ended. Which processes a server forks and what they do is
- * the lesson of its folder. */
+/* children.h - mechanics the servers with worker processes need (03-fork,
+ * 04-prefork-pool, 05-prefork-accept, 06-udp -P, 10's pipe demos): tying a
+ * worker to its parent's life, waiting for a child or a stop, stopping and
+ * reaping the workers, saying how a worker ended. Which processes a server
+ * forks and what they do is the lesson of its folder. */
 #ifndef KIT_CHILDREN_H
 #define KIT_CHILDREN_H
 

@@ -1,6 +1,7 @@
 /* outbuf.h - pending output for one non-blocking socket, with
- * back-pressure and a stall timeout: the event loops' (08, 09, chat) one
- * answer to "the client is not reading".
+ * back-pressure and a stall timeout: the event loops' (08-select's server,
+ * client and chat, 09-epoll's server) one answer to "the client is not
+ * reading".
  *
  * A non-blocking write() takes what fits in the kernel's socket buffer and
  * says EAGAIN for the rest. A server that must never wait keeps the rest

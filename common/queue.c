@@ -14,6 +14,9 @@
  * our own, held only inside these functions, they cannot fail (POSIX lists
  * no error for that case but a deadlock we never create). */
 
+/* Timed waits on the clock that never jumps (queue.h). Teaching shortcut:
+ * when a step fails (only for want of memory) the ring is freed, but the
+ * attribute, mutex or condition made before it are not destroyed. */
 int queue_init(struct queue *q, size_t capacity)
 {
     pthread_condattr_t attr;
@@ -21,35 +24,22 @@ int queue_init(struct queue *q, size_t capacity)
 
     if (capacity == 0)
         return EINVAL;
-    q->items = calloc(capacity, sizeof *q->items);
-    if (q->items == NULL)
+    if ((q->items = calloc(capacity, sizeof *q->items)) == NULL)
         return ENOMEM;
     q->capacity = capacity;
     q->head = q->count = 0;
     q->closed = false;
-    if ((rc = pthread_condattr_init(&attr)) != 0)
-        goto fail;
-    /* Timed waits on the clock that never jumps (queue.h). */
-    if ((rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)) != 0)
-        goto fail_attr;
-    if ((rc = pthread_mutex_init(&q->lock, NULL)) != 0)
-        goto fail_attr;
-    if ((rc = pthread_cond_init(&q->not_full, &attr)) != 0)
-        goto fail_mutex;
-    if ((rc = pthread_cond_init(&q->not_empty, &attr)) != 0)
-        goto fail_not_full;
+    if ((rc = pthread_condattr_init(&attr)) != 0 ||
+        (rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)) != 0 ||
+        (rc = pthread_mutex_init(&q->lock, NULL)) != 0 ||
+        (rc = pthread_cond_init(&q->not_full, &attr)) != 0 ||
+        (rc = pthread_cond_init(&q->not_empty, &attr)) != 0) {
+        free(q->items);
+        q->items = NULL;
+        return rc;
+    }
     pthread_condattr_destroy(&attr);
     return 0;
-fail_not_full:
-    pthread_cond_destroy(&q->not_full);
-fail_mutex:
-    pthread_mutex_destroy(&q->lock);
-fail_attr:
-    pthread_condattr_destroy(&attr);
-fail:
-    free(q->items);
-    q->items = NULL;
-    return rc;
 }
 
 void queue_destroy(struct queue *q)
