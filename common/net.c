@@ -146,32 +146,24 @@ int udp_socket_to(const char *host, const char *port,
     return fd;
 }
 
+/* A dual-stack socket sees IPv4 clients as ::ffff:a.b.c.d: they are shown
+ * as the plain IPv4 address they used. */
 void format_peer(const struct sockaddr *addr, socklen_t len, char *out,
                  size_t size)
 {
     char host[INET6_ADDRSTRLEN], port[8]; /* NI_MAXHOST is not POSIX */
-    struct sockaddr_in mapped;
-    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)addr;
+    const char *shown = host;
 
-    /* A dual-stack socket sees IPv4 clients as ::ffff:a.b.c.d; show them
-     * as the plain IPv4 address the client actually used. */
-    if (addr->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
-        memset(&mapped, 0, sizeof mapped);
-        mapped.sin_family = AF_INET;
-        mapped.sin_port = in6->sin6_port;
-        memcpy(&mapped.sin_addr, &in6->sin6_addr.s6_addr[12], 4);
-        addr = (const struct sockaddr *)&mapped;
-        len = sizeof mapped;
-    }
     if (getnameinfo(addr, len, host, sizeof host, port, sizeof port,
                     NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
         snprintf(out, size, "?");
         return;
     }
-    if (addr->sa_family == AF_INET6)
-        snprintf(out, size, "[%s]:%s", host, port);
-    else
-        snprintf(out, size, "%s:%s", host, port);
+    if (strncmp(host, "::ffff:", 7) == 0 && strchr(host, '.') != NULL)
+        shown = host + 7;
+    snprintf(out, size,
+             shown == host && addr->sa_family == AF_INET6 ? "[%s]:%s" : "%s:%s",
+             shown, port);
 }
 
 int local_port(int fd)

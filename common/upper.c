@@ -13,18 +13,16 @@ void upper_transform(char *buf, size_t len)
     }
 }
 
+/* nanosleep stores the time still to sleep when a handler interrupts it;
+ * sleeping again for exactly that keeps the delay honest. -d 0: no work,
+ * not even a system call. */
 int simulate_work(long delay_ms)
 {
     struct timespec left = {.tv_sec = delay_ms / 1000,
                             .tv_nsec = (delay_ms % 1000) * 1000000L};
 
-    if (delay_ms <= 0)
-        return 0; /* -d 0: no work, not even a system call */
-    /* nanosleep stores the time still to sleep when a handler interrupts it;
-     * sleeping again for exactly that keeps the delay honest. */
-    while (nanosleep(&left, &left) != 0) {
+    while (delay_ms > 0 && nanosleep(&left, &left) != 0)
         if (errno != EINTR)
             return -1;
-    }
     return 0;
 }
