@@ -69,10 +69,11 @@ one_stop() {
     kill "$watchdog" 2>/dev/null || true
     [ -z "$fd" ] || exec {fd}>&-
     kit_cleanup
-    local ms
-    ms=$(awk -v a="$start" -v b="$stop" 'BEGIN { printf "%d", (b - a) * 1000 }')
+    # EPOCHREALTIME is seconds with six decimals: without the point, in µs.
+    local ms=$(((10#${stop/[.,]/} - 10#${start/[.,]/}) / 1000)) lines
+    mapfile -t lines <"$out"
     LATENCIES+=("$ms")
-    if [ "$status" -ne 0 ] || [ "$(tail -n 1 "$out")" != "shut down" ] ||
+    if [ "$status" -ne 0 ] || [ "${lines[-1]:-}" != "shut down" ] ||
         [ "$ms" -gt "$STOP_LIMIT_MS" ]; then
         echo "$folder $* (load $load): status $status, stopped in $ms ms" \
             "(limit $STOP_LIMIT_MS), output:" >&2
