@@ -82,7 +82,9 @@ static int watch_workers(struct udp_server *server, pid_t *workers, long count)
             report_errno("waitpid");
             return 1;
         }
-        replace_worker(server, workers, count, gone, how);
+        /* Not a worker that died of the same Ctrl-C (the process group's). */
+        if (!stop_requested())
+            replace_worker(server, workers, count, gone, how);
     }
 }
 

@@ -41,7 +41,7 @@ pid_t wait_for_child_or_stop(int *status)
 {
     struct sigaction action = {.sa_handler = on_child_exit};
     sigset_t child_signal, wait_mask;
-    pid_t pid;
+    pid_t pid = 0;
 
     /* SIGCHLD is blocked while we look and unblocked only inside the wait
      * (as the stop signals, stop.h): a child that ends between the two
@@ -53,7 +53,7 @@ pid_t wait_for_child_or_stop(int *status)
         sigprocmask(SIG_BLOCK, &child_signal, &wait_mask) != 0)
         return -1;
     sigdelset(&wait_mask, SIGCHLD);
-    while ((pid = waitpid(-1, status, WNOHANG)) == 0 &&
+    while (!stop_requested() && (pid = waitpid(-1, status, WNOHANG)) == 0 &&
            wait_for_stop_or_signal(&wait_mask) != 0) {
         /* a handler ran: look again */
     }

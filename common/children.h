@@ -18,7 +18,9 @@ int exit_with_parent(pid_t parent_pid);
 
 /* Sleeps until a child ends (returns its pid, its status in *status) or a
  * stop signal is pending (returns 0); -1 with errno when waitpid fails
- * (ECHILD: no child left). For a parent whose only job is to replace the
+ * (ECHILD: no child left). A child that ended with the stop (Ctrl-C
+ * reaches the whole process group) may come back first: not one to
+ * replace. For a parent whose only job is to replace the
  * workers that die (05, 06 -P). */
 pid_t wait_for_child_or_stop(int *status);
 
