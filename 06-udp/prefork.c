@@ -82,9 +82,15 @@ static int watch_workers(struct udp_server *server, pid_t *workers, long count)
             report_errno("waitpid");
             return 1;
         }
-        /* Not a worker that died of the same Ctrl-C (the process group's). */
+        /* Not a worker that died of the same Ctrl-C (the process group's):
+         * that one's slot is only emptied, so that no signal goes to its
+         * pid, which the system may give to another process. */
         if (!stop_requested())
             replace_worker(server, workers, count, gone, how);
+        else
+            for (long i = 0; i < count; i++)
+                if (workers[i] == gone)
+                    workers[i] = 0;
     }
 }
 
