@@ -75,7 +75,8 @@ static void reap_children(int signo)
 
 /* SA_NOCLDSTOP: no signal when a child is merely stopped (Ctrl-Z), only
  * when it ends. A child's exit interrupts the parent's wait for a client
- * (poll, which then waits again) or for a free slot (the throttle). */
+ * (accept_unless_stopped fails with EINTR, and the loop goes round: the
+ * stop, the throttle) or for a free slot (the throttle's wait). */
 static int catch_child_exits(long max_children)
 {
     struct sigaction action;
@@ -220,7 +221,7 @@ static void accept_clients(int listen_fd, const struct server_args *args,
             break;
         conn_fd = accept_unless_stopped(listen_fd, &addr, &addr_len);
         if (conn_fd < 0) {
-            if (errno != EINTR) /* EINTR: a stop */
+            if (errno != EINTR) /* EINTR: a child ended, or a stop */
                 report_errno("accept");
             pause_if_out_of_resources(errno);
             continue;

@@ -23,6 +23,8 @@ ssize_t receive_datagram(int fd, void *buf, size_t cap,
 
         /* Wait for a datagram or a stop (stop.h). */
         int ready = wait_for_input(fd);
+        if (ready < 0 && errno == EINTR)
+            continue; /* another signal's handler ran (06 -f's SIGCHLD) */
         if (ready <= 0) {
             if (ready == 0)
                 errno = EINTR;

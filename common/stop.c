@@ -50,17 +50,18 @@ int wait_for_input(int fd)
     struct pollfd watched[2] = {{.fd = fd, .events = POLLIN},
                                 {.fd = stop_descriptor, .events = POLLIN}};
 
-    /* EINTR: another signal's handler ran (03's SIGCHLD); wait again. */
-    while (poll(watched, 2, -1) < 0)
-        if (errno != EINTR)
-            return -1;
+    if (poll(watched, 2, -1) < 0)
+        return -1;
     return watched[1].revents != 0 ? 0 : 1;
 }
 
 ssize_t read_unless_stopped(int fd, void *buf, size_t len)
 {
-    int ready = wait_for_input(fd);
+    int ready;
 
+    while ((ready = wait_for_input(fd)) < 0 && errno == EINTR) {
+        /* another signal's handler ran: wait again */
+    }
     if (ready <= 0) {
         if (ready == 0)
             errno = EINTR;
@@ -78,7 +79,7 @@ int accept_unless_stopped(int listen_fd, struct sockaddr_storage *addr,
         if (ready <= 0) {
             if (ready == 0)
                 errno = EINTR;
-            return -1;
+            return -1; /* EINTR: a stop, or a handler ran (03's SIGCHLD) */
         }
         *addr_len = sizeof *addr;
         conn_fd = accept(listen_fd, (struct sockaddr *)addr, addr_len);

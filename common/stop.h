@@ -27,14 +27,17 @@ bool stop_requested(void);
 void stop_signal_set(sigset_t *set);
 
 /* Waits until fd has input (or end of file, or an error) or a stop signal
- * is pending. Returns 1 (fd ready), 0 (stop) or -1 with errno. */
+ * is pending. Returns 1 (fd ready), 0 (stop) or -1 with errno (EINTR: the
+ * handler of another signal ran, SIGCHLD say). */
 int wait_for_input(int fd);
 /* A stop-aware read(): whatever has arrived (>0), 0 at end of file, or -1
  * with errno, EINTR once a stop signal is pending (even if data waits:
- * the server stops after the reply at hand). */
+ * the server stops after the reply at hand). Other signals: waits on. */
 ssize_t read_unless_stopped(int fd, void *buf, size_t len);
 /* A stop-aware accept(): a new connection, or -1 with errno, EINTR once a
- * stop signal is pending. A listener several processes share must be
+ * stop signal is pending or when another signal's handler ran, so that
+ * the caller's loop looks at what changed (03's count of children) and
+ * at stop_requested(). A listener several processes share must be
  * non-blocking: the client they all saw coming may be taken by another,
  * and this one goes back to waiting. */
 int accept_unless_stopped(int listen_fd, struct sockaddr_storage *addr,
