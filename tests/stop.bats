@@ -4,11 +4,12 @@
 # 1,000 SIGINTs in all, spread over every TCP and UDP server configuration,
 # each at a random moment: a server waiting for its first client, one
 # blocked on an idle client, and one looping as fast as it can on a client
-# that sends without pause (-d 0): then the signal lands, again and again,
-# in the window between the server's last look for a stop and its next
-# wait, where a flag checked before a blocking call would miss it. Each
-# server must be gone within STOP_LIMIT_MS of the signal (measured from the
-# kill to the exit its parent sees), having said "shut down", status 0.
+# that sends without pause (-d 0), frozen (SIGSTOP) as the signal goes:
+# then the signal lands, again and again, in the server's last round before
+# it waits, where a flag checked before a blocking call would miss it, and
+# no later request would come to rescue it. Each server must be gone
+# within STOP_LIMIT_MS of the signal (measured from the kill to the exit
+# its parent sees), having said "shut down", status 0.
 
 load helper
 load servers
@@ -36,7 +37,7 @@ launch() {
 # one_stop KIND FOLDER OPTIONS... : one server, one random moment, one
 # SIGINT; appends the stop's latency in ms to $LATENCIES.
 one_stop() {
-    local kind=$1 folder=$2 load=$((RANDOM % 3)) line="" waited=0 fd=""
+    local kind=$1 folder=$2 load=$((RANDOM % 3)) line="" waited=0 fd="" client=""
     shift 2
     # A new file each time: a read racing the server's start must not find
     # the last server's port.
@@ -56,6 +57,7 @@ one_stop() {
         exec {fd}<>"/dev/tcp/127.0.0.1/$PORT" # connected, silent
     elif [ "$load" -ge 1 ]; then
         launch "$KIT_ROOT/$folder/client" -q -n 2 -r 10000000 -t 5 127.0.0.1 "$PORT"
+        client=$LAUNCHED
     fi
     # A random moment: 0 to 39 ms after the load started.
     sleep "0.0$((RANDOM % 40 / 10))$((RANDOM % 10))"
@@ -63,6 +65,9 @@ one_stop() {
     # status then says so) rather than hanging the test.
     (sleep $((5 * KIT_SLOWDOWN)) && kill -KILL "$pid") >/dev/null 2>&1 3>&- &
     local watchdog=$! start=$EPOCHREALTIME
+    # The client freezes as the signal goes: no later request may wake a
+    # server that missed the signal and went back to waiting.
+    [ -z "$client" ] || kill -STOP -- "-$client"
     kill -INT "$pid"
     wait "$pid"
     local status=$? stop=$EPOCHREALTIME
