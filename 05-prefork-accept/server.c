@@ -8,9 +8,8 @@
  * worker has a listening socket of its own on the same port (SO_REUSEPORT)
  * and the kernel spreads connections over the sockets instead.
  *
- * Run:   ./05-prefork-accept/server -w 4 -d 100 2000     and in another
- * terminal
- *        ./05-prefork-accept/client -n 10 localhost 2000
+ * Run:   ./05-prefork-accept/server -w 4 -d 100 2000
+ *        ./05-prefork-accept/client -n 10 localhost 2000   (another terminal)
  * Look:  each log line carries the PID of the worker that accepted the
  *        client: count them to see how the kernel shares the connections
  *        (README.md), with and without -p.

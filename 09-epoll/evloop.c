@@ -10,8 +10,9 @@
  * turn (concurrent), none in parallel. handoff.c moves the work to worker
  * threads (-w N) and leaves this loop as it is.
  *
- * Run:   ./09-epoll/server -d 100 2000  and  ./09-epoll/client -n 10 localhost
- * 2000 Look:  N x 8 x D seconds, like the iterative server, yet the replies
+ * Run:   ./09-epoll/server -d 100 2000
+ *        ./09-epoll/client -n 10 localhost 2000   (another terminal)
+ * Look:  N x 8 x D seconds, like the iterative server, yet the replies
  *        interleave; -E switches to edge-triggered.
  *
  * Linux-only calls (no _GNU_SOURCE needed here): epoll_create1,

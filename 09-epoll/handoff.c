@@ -7,9 +7,10 @@
  * eventfd, because the loop sleeps in epoll_wait, never on a condition
  * variable. Everything the loop alone touches needs no lock.
  *
- * Run:   ./09-epoll/server -d 100 -w 10 2000  and  ./09-epoll/client -n 10
- * localhost 2000 Look:  8 x D seconds instead of N x 8 x D: the loop stays free
- * while the workers sleep.
+ * Run:   ./09-epoll/server -d 100 -w 10 2000
+ *        ./09-epoll/client -n 10 localhost 2000   (another terminal)
+ * Look:  8 x D seconds instead of N x 8 x D: the loop stays free while the
+ *        workers sleep.
  *
  * Linux-only call: eventfd (declared by <sys/eventfd.h> without
  * _GNU_SOURCE). A pipe would do the same job with two descriptors. */
