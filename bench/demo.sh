@@ -36,23 +36,17 @@ if [ "$CLIENTS" -lt 1 ]; then
 fi
 
 # One line per server: folder | server options | model | W | concurrent |
-# parallel. W is how many messages the model works on at once: 1 for a
-# serial model, "each" for one thread or process per client, otherwise the
-# pool size (the server's -w or -m, default or given). The expected time is
-# 8·N·D when W is 1, 8·D when every client has its own worker, and
-# 8·D·ceil(N/W) for a pool of W.
-CASES=(
-    "01-iterative||iterative|1|no|no"
-    "02-thread|-w 0|thread per client|each|yes|yes"
-    "03-fork||process per client (-m 40)|40|yes|yes"
-    "04-prefork-pool||prefork, parent hands out (-w 10)|10|yes|yes"
-    "05-prefork-accept||prefork, workers accept (-w 10)|10|yes|yes"
-    "06-udp||UDP, one loop|1|yes|no"
-    "07-udp-threadpool||UDP, thread pool (-w 20)|20|yes|yes"
-    "08-select||select loop|1|yes|no"
-    "09-epoll|-w 0|epoll, work in the loop|1|yes|no"
-    "09-epoll|-w 10|epoll + 10 worker threads|10|yes|yes"
-)
+# parallel, from each section's demo rows (its section.conf). W is how many
+# messages the model works on at once: 1 for a serial model, "each" for one
+# thread or process per client, otherwise the pool size (the server's -w or
+# -m, default or given). The expected time is 8·N·D when W is 1, 8·D when
+# every client has its own worker, and 8·D·ceil(N/W) for a pool of W.
+CASES=()
+while IFS= read -r folder; do
+    while IFS= read -r row; do
+        CASES+=("$folder|$row")
+    done < <(section_list "$folder" demo)
+done < <(kit_sections)
 
 # expected_seconds W : CONTRACT.md §6's formula for this run's N and D.
 expected_seconds() {
