@@ -111,7 +111,7 @@ git_in() {
         [ -f "${c%.c}.h" ] && has_header=yes
         # A program (main) must have no header; a library (header) no main.
         [ "$has_main" != "$has_header" ] ||
-            bad="$bad ${c#"$KIT_ROOT"/} (main: $has_main, ${c%.c}.h: $has_header)"
+            bad="$bad ${c#"$KIT_ROOT"/} (main: $has_main, header: $has_header)"
     done
     [ -z "$bad" ] || { echo "breaks the Makefile's rule:$bad"; return 1; }
 }
