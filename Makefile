@@ -1,9 +1,17 @@
-# The kit's build. Every numbered folder is a chapter section; each .c file in
-# it is one program (server.c -> server), except a file that has a header of
-# the same name beside it (foo.c + foo.h), which is a small library of that
-# section, linked into each of its programs. common/ (with the client tools
-# of common/client/) is built once into
-# common/libkit.a. See README.md for the targets.
+# The kit's build. Every numbered folder NN-name/ is a chapter section, found
+# by its name alone: adding one edits no list here (CONTRACT.md §14). In a
+# section, each .c file is one of two things, told apart by one rule:
+#
+#   - a PROGRAM when no header of the same name sits beside it: it defines
+#     main() and is built next to its source (03-fork/server.c becomes
+#     03-fork/server);
+#   - a LIBRARY of the section when one does (04-prefork-pool/pool.c + pool.h):
+#     it has no main() and is linked into each of the section's programs.
+#
+# A subfolder (02-thread/db/) follows the same rule; its programs are built one
+# level up (below). tests/add-section.bats fails on any .c that breaks the rule
+# (a program with a header, a library without one). common/, with the client
+# tools of common/client/, is built once into common/libkit.a. See README.md for the targets.
 #
 #   make                 every folder        make 03-fork     one folder
 #   make check           build + bats tests  make check-03-fork  one folder's tests
@@ -46,7 +54,7 @@ COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 LIBKIT     := common/libkit.a
 
 # $(call programs,FOLDER): the programs of a folder; $(call libobjs,FOLDER):
-# its section library objects (foo.c with foo.h).
+# its section library objects (foo.c with foo.h): the rule above.
 is_lib   = $(wildcard $(basename $(1)).h)
 libsrcs  = $(foreach c,$(wildcard $(1)/*.c),$(if $(call is_lib,$(c)),$(c)))
 progsrcs = $(filter-out $(call libsrcs,$(1)),$(wildcard $(1)/*.c))

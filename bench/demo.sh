@@ -36,29 +36,30 @@ if [ "$CLIENTS" -lt 1 ]; then
 fi
 
 # One line per server: folder | server options | model | W | concurrent |
-# parallel. W is how many messages the model works on at once: 1 for a
-# serial model, "each" for one thread or process per client, otherwise the
-# pool size (the server's -w or -m, default or given). The expected time is
-# 8·N·D when W is 1, 8·D when every client has its own worker, and
-# 8·D·ceil(N/W) for a pool of W.
-CASES=(
-    "01-iterative||iterative|1|no|no"
-    "02-thread|-w 0|thread per client|each|yes|yes"
-    "03-fork||process per client (-m 40)|40|yes|yes"
-    "04-prefork-pool||prefork, parent hands out (-w 10)|10|yes|yes"
-    "05-prefork-accept||prefork, workers accept (-w 10)|10|yes|yes"
-    "06-udp||UDP, one loop|1|yes|no"
-    "07-udp-threadpool||UDP, thread pool (-w 20)|20|yes|yes"
-    "08-select||select loop|1|yes|no"
-    "09-epoll|-w 0|epoll, work in the loop|1|yes|no"
-    "09-epoll|-w 10|epoll + 10 worker threads|10|yes|yes"
-)
+# parallel, from each section's demo rows (its section.conf). W is how many
+# messages the model works on at once: 1 for a serial model, "each" for one
+# thread or process per client, N for a pool of N whose worker keeps its
+# client until it leaves, "N shared" for a pool of N that shares requests
+# (any free worker takes the next one). The expected time is 8·N·D when W
+# is 1, 8·D when every client has its own worker, 8·D·ceil(N/W) for a
+# pool of W, and ceil(8·N/W)·D for a pool that shares requests (W no
+# more than N: each client has one request in flight at a time).
+CASES=()
+while IFS= read -r folder; do
+    while IFS= read -r row; do
+        CASES+=("$folder|$row")
+    done < <(section_list "$folder" demo)
+done < <(kit_sections)
 
 # expected_seconds W : CONTRACT.md §6's formula for this run's N and D.
 expected_seconds() {
     local batches
     case "$1" in
     each) batches=1 ;;
+    *" shared") # at most one request per client in flight: min(N, W) at once
+        local w=${1% shared}
+        [ "$w" -le "$CLIENTS" ] || w=$CLIENTS
+        batches=$(calc "int((8 * $CLIENTS + $w - 1) / $w) / 8") ;;
     *) batches=$(((CLIENTS + $1 - 1) / $1)) ;;
     esac
     calc "8 * $DELAY_MS / 1000 * $batches" "%.2f"
@@ -126,7 +127,8 @@ for row in "${rows[@]}"; do
 done
 echo
 echo "expected: 8*N*D for a serial model, 8*D when each client has its own"
-echo "worker, 8*D*ceil(N/W) for a pool of W (N=$CLIENTS clients, D=$DELAY_MS ms)."
+echo "worker, 8*D*ceil(N/W) for a pool of W (ceil(8*N/W)*D when it shares"
+echo "requests: 07) (N=$CLIENTS clients, D=$DELAY_MS ms)."
 echo "concurrent: several clients in progress at once; parallel: several"
 echo "messages worked on at the same moment."
 page_dir="$KIT_ROOT/bench-results"

@@ -1,6 +1,7 @@
 # bench/lib.sh - what demo.sh and bench.sh share: starting a server on
 # port 0 in its own process group, reading its port, stopping it, cleaning
-# up on exit or Ctrl-C, and reading the client's summary line.
+# up on exit or Ctrl-C, and reading the client's summary line; and the list
+# of sections (bench/sections.sh).
 #
 #   . bench/lib.sh
 #   server_start LOG ./01-iterative/server -q -d 100 0   # sets SERVER_PID, SERVER_PORT
@@ -13,6 +14,8 @@
 # (sent to the script's group) does not hit it before the cleanup does.
 
 KIT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/sections.sh
+. "$KIT_ROOT/bench/sections.sh"
 BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/kit-bench.XXXXXX")
 STARTED_GROUPS=()
 RUNNING_JOBS=()

@@ -1,7 +1,8 @@
 # bench/tables.sh - the main tables of `make bench` (sourced by bench.sh):
 # every server with its own folder's client (stress), every TCP server
 # under bench/connload (a connection per request), and the CPU per
-# request again with the other placement.
+# request again with the other placement. Which servers, with which
+# options and levels: each section's section.conf (bench, bench_conn).
 #
 #   main_tables; other_placement_tables
 #
@@ -19,42 +20,32 @@ pick_levels() {
     if [ -n "$2" ]; then echo "$2"; else levels_for "$1"; fi
 }
 
-# stress_servers TABLE [LEVEL] : every server with its own folder's client,
-# at each level its model holds (or only at LEVEL).
+# stress_servers TABLE [LEVEL] : every section's bench rows, each server
+# with its own folder's client, at each level its model holds (or only at
+# LEVEL).
 stress_servers() {
-    local table=$1 only=${2:-}
-    bench_server "$table" 01-iterative "" "iterative" \
-        "$(pick_levels "1 10 100" "$only")" "$KIT_ROOT/01-iterative/client"
-    bench_server "$table" 02-thread "-w 0" "thread per client" \
-        "$(pick_levels "1 10 100 1000" "$only")" "$KIT_ROOT/02-thread/client"
-    bench_server "$table" 03-fork "" "process per client" \
-        "$(pick_levels "1 10 100" "$only")" "$KIT_ROOT/03-fork/client"
-    bench_server "$table" 04-prefork-pool "" "prefork, parent hands out" \
-        "$(pick_levels "1 10 100" "$only")" "$KIT_ROOT/04-prefork-pool/client"
-    bench_server "$table" 05-prefork-accept "" "prefork, workers accept" \
-        "$(pick_levels "1 10 100" "$only")" "$KIT_ROOT/05-prefork-accept/client"
-    bench_server "$table" 06-udp "" "UDP, one loop" \
-        "$(pick_levels "1 10 100" "$only")" "$KIT_ROOT/06-udp/client"
-    bench_server "$table" 07-udp-threadpool "" "UDP, thread pool" \
-        "$(pick_levels "1 10 100" "$only")" "$KIT_ROOT/07-udp-threadpool/client"
-    # 1,000 connections leave room below FD_SETSIZE (1,024) for the
-    # listening socket and stdio.
-    bench_server "$table" 08-select "" "select loop" \
-        "$(pick_levels "1 10 100 1000" "$only")" "$KIT_ROOT/08-select/client"
-    bench_server "$table" 09-epoll "-w 0" "epoll loop" \
-        "$(pick_levels "1 10 100 1000 10000" "$only")" "$KIT_ROOT/09-epoll/client"
+    local table=$1 only=${2:-} folder row options model levels rows
+    for folder in $(kit_sections); do
+        mapfile -t rows < <(section_list "$folder" bench)
+        for row in "${rows[@]}"; do
+            IFS='|' read -r options model levels <<<"$row"
+            bench_server "$table" "$folder" "$options" "$model" \
+                "$(pick_levels "$levels" "$only")" "$KIT_ROOT/$folder/client"
+        done
+    done
 }
 
-# conn_servers TABLE LEVELS : the connection-per-request table.
+# conn_servers TABLE LEVELS : the connection-per-request table, every
+# section's bench_conn rows.
 conn_servers() {
-    local table=$1 levels=$2 conn="$KIT_ROOT/bench/connload"
-    bench_server "$table" 01-iterative "" "iterative" "$levels" "$conn"
-    bench_server "$table" 02-thread "-w 0" "thread per connection" "$levels" "$conn"
-    bench_server "$table" 02-thread "-w 10" "prethreaded, 10 threads" "$levels" "$conn"
-    bench_server "$table" 03-fork "" "process per connection" "$levels" "$conn"
-    bench_server "$table" 04-prefork-pool "" "prefork, parent hands out" "$levels" "$conn"
-    bench_server "$table" 05-prefork-accept "" "prefork, workers accept" "$levels" "$conn"
-    bench_server "$table" 09-epoll "-w 0" "epoll loop" "$levels" "$conn"
+    local table=$1 levels=$2 conn="$KIT_ROOT/bench/connload" folder row options model rows
+    for folder in $(kit_sections); do
+        mapfile -t rows < <(section_list "$folder" bench_conn)
+        for row in "${rows[@]}"; do
+            IFS='|' read -r options model <<<"$row"
+            bench_server "$table" "$folder" "$options" "$model" "$levels" "$conn"
+        done
+    done
 }
 
 # other_placement_tables : CPU per request depends on where the threads

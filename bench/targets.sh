@@ -90,22 +90,25 @@ pinned_key() {
     fi
 }
 
-# intrinsic_targets : switches per request at each model's minimum.
+# intrinsic_targets : switches per request at each model's minimum, as
+# each section declares it (bench_switches "CLIENTS|GOAL|WHY", for its
+# first bench row): at 1 client pinned to CPU 0, or at CLIENTS in the main
+# table's placement; then the yardstick runs of 09's loop.
 intrinsic_targets() {
-    local label key place
-    for label in 01-iterative "02-thread -w 0" 03-fork 04-prefork-pool \
-        05-prefork-accept 06-udp; do
-        key=$(pinned_key "$label")
-        [ -z "$key" ] || switch_target "switches/request, $label c=1 (a blocking ping-pong)" \
-            "$key" cpu0 "2.0 ± 0.1"
-    done
-    key=$(pinned_key 07-udp-threadpool)
-    [ -z "$key" ] || switch_target "switches/request, 07-udp-threadpool c=1 (receiver, worker, responder)" \
-        "$key" cpu0 "<= 6.1"
-    for label in 08-select "09-epoll -w 0"; do
-        switch_target "switches/request, $label c=100 (an event loop)" \
-            "main|$label|100|$PLACEMENT" "$PLACEMENT" "<= 0.15"
-    done
+    local folder label key place c goal why
+    while IFS= read -r folder; do
+        label=$(section_list "$folder" bench | head -n 1 | cut -d'|' -f1)
+        label="$folder${label:+ $label}"
+        while IFS='|' read -r c goal why; do
+            if [ "$c" = 1 ]; then
+                key=$(pinned_key "$label") place=cpu0
+            else
+                key="main|$label|$c|$PLACEMENT" place=$PLACEMENT
+            fi
+            [ -z "$key" ] || switch_target "switches/request, $label c=$c ($why)" \
+                "$key" "$place" "$goal"
+        done < <(section_list "$folder" bench_switches)
+    done < <(kit_sections)
     for place in $YARD_PLACEMENTS; do
         switch_target "switches/request, 09-epoll -w 0 c=100 (an event loop), yardstick run" \
             "yard|09-epoll -w 0|100|$place" "$place" "<= 0.15"

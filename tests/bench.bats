@@ -13,13 +13,22 @@ setup_file() {
 
 setup() { tooling_test; }
 
-# The demo's cases: table label and folder.
-DEMO_ROWS=("01-iterative" "02-thread -w 0" "03-fork" "04-prefork-pool"
-    "05-prefork-accept" "06-udp" "07-udp-threadpool" "08-select"
-    "09-epoll -w 0" "09-epoll -w 10")
-# The bench's main table.
-BENCH_ROWS=("01-iterative" "02-thread -w 0" "03-fork" "04-prefork-pool"
-    "05-prefork-accept" "06-udp" "07-udp-threadpool" "08-select" "09-epoll -w 0")
+# The demo's cases and the bench's main table: a row per entry of each
+# section's demo and bench lists (its section.conf), labelled
+# "FOLDER OPTIONS".
+# shellcheck source=bench/sections.sh
+source "$KIT_ROOT/bench/sections.sh"
+# section_labels NAME : "FOLDER OPTIONS" of every row of NAME.
+section_labels() {
+    local folder options
+    for folder in $(kit_sections); do
+        while IFS='|' read -r options _; do
+            printf '%s\n' "$folder${options:+ $options}"
+        done < <(section_list "$folder" "$1")
+    done
+}
+mapfile -t DEMO_ROWS < <(section_labels demo)
+mapfile -t BENCH_ROWS < <(section_labels bench)
 
 # table_row TEXT LABEL : the first Markdown row of TEXT for LABEL.
 table_row() {

@@ -190,11 +190,11 @@ out_of_descriptors_does_not_spin() {
 # --- the tests -------------------------------------------------------------
 
 @test "every server refuses bad command lines with status 2 and starts nothing" {
-    for_each bad_command_lines "${KIT_TCP_SERVERS[@]}" "06-udp" "07-udp-threadpool"
+    for_each bad_command_lines "${KIT_TCP_SERVERS[@]}" "${KIT_UDP_SERVERS[@]}"
 }
 
 @test "every server reports a port already in use with status 1" {
-    for_each port_in_use "${KIT_TCP_SERVERS[@]}" "06-udp" "07-udp-threadpool"
+    for_each port_in_use "${KIT_TCP_SERVERS[@]}" "${KIT_UDP_SERVERS[@]}"
 }
 
 @test "a peer that resets mid-reply costs only itself" {
@@ -226,9 +226,9 @@ out_of_descriptors_does_not_spin() {
 }
 
 @test "a flood of 200,000 datagrams leaves a UDP server's memory bounded" {
-    for_each udp_flood_keeps_memory_bounded "07-udp-threadpool" "07-udp-threadpool -w 2" "06-udp"
+    for_each udp_flood_keeps_memory_bounded "${KIT_UDP_SERVERS[@]}"
 }
 
 @test "out of descriptors (EMFILE), a server pauses instead of spinning, then serves again" {
-    for_each out_of_descriptors_does_not_spin "02-thread" "02-thread -w 4" "04-prefork-pool -w 2" "08-select" "09-epoll"
+    for_each out_of_descriptors_does_not_spin "${KIT_OUT_OF_FDS_SERVERS[@]}"
 }

@@ -1,31 +1,39 @@
 # tests/servers.bash - the kit's servers and the configurations the
 # cross-folder suites (hostile.bats, valgrind.bats) run them in.
 
-# "FOLDER [OPTIONS...]" for every TCP server configuration worth testing.
-KIT_TCP_SERVERS=(
-    "01-iterative"
-    "02-thread"
-    "02-thread -w 4"
-    "03-fork"
-    "04-prefork-pool -w 4"
-    "05-prefork-accept -w 4"
-    "08-select"
-    "09-epoll"
-    "09-epoll -w 4"
-    "09-epoll -E"
-)
+# The lists come from the sections themselves (NN-name/section.conf,
+# read by bench/sections.sh; KIT_SECTIONS="03-fork 09-epoll" runs a suite
+# on a few sections only). Each entry is "FOLDER [OPTIONS...]".
+# shellcheck source=bench/sections.sh
+source "$KIT_ROOT/bench/sections.sh"
+
+# servers_that NAME VALUE : the configurations (configs) of every section
+# whose NAME is VALUE.
+servers_that() {
+    local folder options
+    while IFS= read -r folder; do
+        [ "$(section_list "$folder" "$1")" = "$2" ] || continue
+        while IFS= read -r options; do
+            printf '%s\n' "$folder${options:+ $options}"
+        done < <(section_list "$folder" configs)
+    done < <(kit_sections)
+}
+
+# Every configuration of a TCP server worth testing, and of a UDP server.
+mapfile -t KIT_TCP_SERVERS < <(servers_that serves tcp)
+mapfile -t KIT_UDP_SERVERS < <(servers_that serves udp)
 
 # Servers that serve one client at a time and so, by design, stall while a
 # client does not read (the lesson of 01): the hostile suite checks only
-# that they recover once that client leaves.
-KIT_SERIAL_SERVERS=" 01-iterative "
+# that they recover once that client leaves. (" 01-iterative ": a string.)
+KIT_SERIAL_SERVERS=" $(servers_that serial yes | tr '\n' ' ')"
 
-# Prefork parents whose workers must exit when the parent is SIGKILLed.
-KIT_PREFORK_SERVERS=(
-    "04-prefork-pool -w 3"
-    "05-prefork-accept -w 3"
-    "06-udp -P 3"
-)
+# Prefork parents whose workers must exit when the parent is SIGKILLed
+# (prefork: the options that start the workers).
+mapfile -t KIT_PREFORK_SERVERS < <(section_runs prefork)
+
+# Servers that, out of descriptors, pause instead of spinning (out_of_fds).
+mapfile -t KIT_OUT_OF_FDS_SERVERS < <(section_runs out_of_fds)
 
 # for_each CHECK CONFIGS... : runs `CHECK FOLDER OPTIONS...` for every
 # configuration, cleaning up between them; fails naming each configuration

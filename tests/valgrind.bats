@@ -8,19 +8,8 @@
 load tcp_contract
 load servers
 
-KIT_VALGRIND_SERVERS=(
-    "01-iterative"
-    "02-thread"
-    "02-thread -w 4"
-    "03-fork"
-    "04-prefork-pool -w 3"
-    "05-prefork-accept -w 3"
-    "06-udp"
-    "07-udp-threadpool -w 4"
-    "08-select"
-    "09-epoll"
-    "09-epoll -w 4"
-)
+# Every configuration of every upper server (tests/servers.bash).
+KIT_VALGRIND_SERVERS=("${KIT_TCP_SERVERS[@]}" "${KIT_UDP_SERVERS[@]}")
 
 setup_file() {
     kit_build tests/tools/peer
@@ -43,7 +32,7 @@ memcheck_session() {
     [ "$output" = "Reply is 'UNDER VALGRIND'" ] || { echo "$folder: '$output'"; return 1; }
     KIT_TIMEOUT=60 run_client "$folder" -q -n 4 -r 4 localhost "$PORT"
     [ "$status" -eq 0 ] || { echo "$folder stress: $output"; return 1; }
-    if [[ "$folder" != 0[67]-* ]]; then
+    if [ "$(section_list "$folder" serves)" = tcp ]; then
         run_peer reset localhost "$PORT" 20000
     fi
     KIT_STOP_WAIT=30 stop_server TERM || return 1

@@ -6,9 +6,10 @@
  * use). Empty lines are not sent.
  *
  * Run:   ./02-thread/dbclient localhost 2000
- *        printf 'add 42 30 Ana Perez\nget 42\n' | ./02-thread/dbclient
- * localhost 2000 Look:  most replies are one line; LIST's first line says how
- * many more follow ("OK 3" and three records), which is how the client knows
+ *        printf 'add 42 30 Ana Perez\nget 42\n' |
+ *            ./02-thread/dbclient localhost 2000
+ * Look:  most replies are one line; LIST's first line says how many more
+ *        follow ("OK 3" and three records), which is how the client knows
  *        when the reply is complete: TCP itself has no message boundaries.
  */
 #include "client/client.h"
