@@ -198,8 +198,9 @@ fuzz: fuzz-build
 	done
 
 # --- exercises (exercises/README.md) ------------------------------------------
-# make student-kit EXERCISES="03-fork 08-select": the kit with those folders'
-# core exercises stubbed and no solution inside.
+# make student-kit EXERCISES="03-fork 08-select lab": the kit, packed from the
+# last commit (a dirty tree or a committed symlink is refused), with those
+# folders' core exercises stubbed, the lab at its start, no answer inside.
 # make check-exercises [EXERCISES="03-fork"]: the graders of the graded
 # extras (all folders' by default) against this tree: a student runs them
 # after writing an extra.
