@@ -20,6 +20,13 @@
 #                                   would answer the lab and leaves a kit
 #                                   that builds
 #
+# To add a graded extra: write it in the reference, `git diff >
+# exercises/NN-name/EXTRA.patch`, `git checkout` the sources back, write its
+# grader tests/exercises/NN-name/EXTRA.bats and state it in the folder
+# README's Exercises. To change a listing a patch touches, regenerate the
+# patch the same way (tests/graders.bats and tests/student-kit.bats say when
+# one no longer applies).
+#
 # The kit is packed from the committed tree (git archive of HEAD), never
 # from the work tree: an uncommitted change (an answer applied to try it)
 # or a file a symlink points to outside the tree cannot slip in. So it

@@ -88,6 +88,11 @@ stubbed_tests_fail() {
     kit_refused "03-fork 03-fork" "named twice"
 }
 
+@test "no document says where an answer lies: no README or handout names a .patch" {
+    run grep -rn --include='*.md' '\.patch' "$REF"
+    [ -z "$output" ] || { echo "$output"; return 1; }
+}
+
 @test "every folder has a core exercise: all stubbed, the kit builds and fails each folder" {
     make_kit "$ALL_FOLDERS"
     local folder
