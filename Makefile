@@ -154,7 +154,7 @@ bench: all $(BENCH_TOOLS)
 
 # --- lint: cppcheck, clang-tidy (.clang-tidy) and shellcheck (.shellcheckrc) --
 LINT_C     := $(wildcard common/*.c [0-9][0-9]-*/*.c [0-9][0-9]-*/*/*.c tests/tools/*.c tests/fuzz/*.c bench/*.c)
-LINT_SH    := $(wildcard .ci/run tests/*.bash tests/*.bats tests/exercises/*.bash tests/exercises/*/*.bats bench/*.sh [0-9][0-9]-*/*.sh scripts/*.sh)
+LINT_SH    := $(wildcard .ci/run tests/*.bash tests/*.bats tests/exercises/*.bash tests/exercises/*/*.bats bench/*.sh [0-9][0-9]-*/*.sh scripts/*.sh scripts/grade-stability)
 LINT_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Icommon $(addprefix -I,$(FOLDERS))
 .PHONY: lint
 lint:
@@ -163,7 +163,7 @@ lint:
 	  -D_POSIX_C_SOURCE=200809L -Icommon $(LINT_C)
 	clang-tidy --quiet $(LINT_C) -- $(LINT_FLAGS)
 	shellcheck -x -s bash $(LINT_SH)
-	shellcheck -s sh scripts/serve scripts/stop scripts/student-kit.sh
+	shellcheck -s sh scripts/serve scripts/stop scripts/student-kit.sh scripts/scratch-copy
 
 # --- fuzzing: libFuzzer targets in tests/fuzz/fuzz_*.c ------------------------
 # Each target is linked with common/ and every section library (foo.c with

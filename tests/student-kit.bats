@@ -24,18 +24,9 @@ setup_file() {
     [ -d "$KIT_ROOT/exercises" ] || return 0
     command -v git >/dev/null 2>&1 || return 0
     kit_build
-    # The scratch reference: what git tracks here plus new files it does not
-    # ignore (outside a git checkout: every file but the build products).
+    # The scratch reference: this tree's sources as they are now.
     local ref=$BATS_FILE_TMPDIR/reference
-    mkdir -p "$ref"
-    if git -C "$KIT_ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-        (cd "$KIT_ROOT" && git ls-files --cached --others --exclude-standard |
-            while IFS= read -r f; do [ -f "$f" ] && printf '%s\n' "$f"; done |
-            tar -cf - -T -) | tar -xf - -C "$ref"
-    else
-        (cd "$KIT_ROOT" && tar -cf - --exclude=./.build .) | tar -xf - -C "$ref"
-        make -s -C "$ref" clean >/dev/null
-    fi
+    "$KIT_ROOT/scripts/scratch-copy" "$ref"
     kit_git -C "$ref" init -q
     kit_git -C "$ref" add -A
     kit_git -C "$ref" commit -q -m reference
