@@ -112,6 +112,7 @@ for item in $exercises; do
 done
 # The answers stay with the instructor, and so does patch's litter.
 find "$kit" \( -name '*.patch' -o -name '*.orig' -o -name '*.rej' \) -type f -exec rm -f {} +
+find "$kit/exercises" -mindepth 1 -type d -empty -delete
 # shellcheck disable=SC2086 # one item group per line: splitting is the point
 printf '%s\n' $exercises >"$kit/exercises/ASSIGNED"
 
