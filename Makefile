@@ -163,7 +163,7 @@ bench: all $(BENCH_TOOLS)
 
 # --- lint: cppcheck, clang-tidy (.clang-tidy) and shellcheck (.shellcheckrc) --
 LINT_C     := $(wildcard common/*.c common/client/*.c [0-9][0-9]-*/*.c [0-9][0-9]-*/*/*.c tests/tools/*.c tests/fuzz/*.c bench/*.c)
-LINT_SH    := $(wildcard .ci/run scripts/reach tests/*.bash tests/*.bats tests/exercises/*.bash tests/exercises/*/*.bats bench/*.sh [0-9][0-9]-*/*.sh scripts/*.sh)
+LINT_SH    := $(wildcard .ci/run scripts/reach scripts/grade-stability tests/*.bash tests/*.bats tests/exercises/*.bash tests/exercises/*/*.bats bench/*.sh [0-9][0-9]-*/*.sh scripts/*.sh)
 LINT_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Icommon $(addprefix -I,$(FOLDERS))
 .PHONY: lint
 lint:
@@ -172,7 +172,7 @@ lint:
 	  -D_POSIX_C_SOURCE=200809L -Icommon $(LINT_C)
 	clang-tidy --quiet $(LINT_C) -- $(LINT_FLAGS)
 	shellcheck -x -s bash $(LINT_SH)
-	shellcheck -s sh scripts/serve scripts/stop scripts/student-kit.sh
+	shellcheck -s sh scripts/serve scripts/stop scripts/student-kit.sh scripts/scratch-copy
 
 # --- fuzzing: libFuzzer targets in tests/fuzz/fuzz_*.c ------------------------
 # Each target is linked with common/ and every section library (foo.c with
@@ -207,8 +207,9 @@ fuzz: fuzz-build
 	done
 
 # --- exercises (exercises/README.md) ------------------------------------------
-# make student-kit EXERCISES="03-fork 08-select": the kit with those folders'
-# core exercises stubbed and no solution inside.
+# make student-kit EXERCISES="03-fork 08-select lab": the kit, packed from the
+# last commit (a dirty tree or a committed symlink is refused), with those
+# folders' core exercises stubbed, the lab at its start, no answer inside.
 # make check-exercises [EXERCISES="03-fork"]: the graders of the graded
 # extras (all folders' by default) against this tree: a student runs them
 # after writing an extra.

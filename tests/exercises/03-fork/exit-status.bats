@@ -9,9 +9,10 @@ load ../../helper
 setup_file() { kit_build 03-fork tests/tools/peer; }
 
 # wait_for_line REGEX [COUNT] : true once the server's stdout has COUNT
-# (default 1) lines matching REGEX; waits up to 3 s of wall-clock time.
+# (default 1) lines matching REGEX; waits up to 5 s (times KIT_SLOWDOWN)
+# of wall-clock time.
 wait_for_line() {
-    local deadline=$((SECONDS + 3))
+    local deadline=$((SECONDS + 5 * KIT_SLOWDOWN))
     while ((SECONDS <= deadline)); do
         (($(grep -Ec "$1" "$SERVER_OUT") >= ${2:-1})) && return 0
         sleep 0.1

@@ -25,7 +25,8 @@ await() {
     # The worker is busy for 3 x 300 ms with the first client.
     timeout 10 "$KIT_ROOT/$F/client" 127.0.0.1 "$PORT" < <(printf 'a\nb\nc\n') >/dev/null &
     local first=$!
-    sleep 0.1
+    # The worker has the first client before the second comes.
+    await 5 grep -q '^Client connected: ' "$SERVER_OUT" || { cat "$SERVER_OUT"; return 1; }
     run_client $F 127.0.0.1 "$PORT" <<<"second"
     wait "$first"
     [ "$output" = "Reply is 'SECOND'" ]

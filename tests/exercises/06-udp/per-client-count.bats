@@ -20,12 +20,28 @@ logged() {
     return 1
 }
 
-# others N : N datagrams, each from a new socket (a new client each).
+# others N : N datagrams, each from a new client: a socket of its own, all
+# N open until every one has sent, so that each has its own source port.
+# (A socket closed at once frees its port, and the kernel may hand the same
+# port to the next socket: two "others" would then be one client to a
+# correct server.) Checks that the N source ports the server logged really
+# are N distinct ones.
 others() {
-    local i
+    local i fd before
+    local -a fds=()
+    before=$(grep -c '^New request: ' "$SERVER_OUT")
     for ((i = 1; i <= $1; i++)); do
-        echo "other $i" >"/dev/udp/127.0.0.1/$PORT"
+        exec {fd}<>"/dev/udp/127.0.0.1/$PORT"
+        fds+=("$fd")
+        echo "other $i" >&"$fd"
     done
+    logged $((before + $1))
+    for fd in "${fds[@]}"; do
+        exec {fd}>&-
+    done
+    [ "$(grep '^New request: ' "$SERVER_OUT" | tail -n "$1" | awk '{ print $4 }' |
+        sort -u | wc -l)" -eq "$1" ] ||
+        { echo "the $1 others did not come from $1 distinct ports:" >&2; cat "$SERVER_OUT" >&2; return 1; }
 }
 
 @test "three lines of one client are its requests 1, 2 and 3" {

@@ -17,13 +17,26 @@ burst() {
 
 received() { grep -c '^New request:' "$SERVER_OUT" || true; }
 
+# received_at_least N : true once the server has logged N requests; waits
+# up to 2 s.
+received_at_least() {
+    local i
+    for ((i = 0; i < 40; i++)); do
+        [ "$(received)" -ge "$1" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
 @test "queue-size: -Q 2 with one busy worker: the receiver takes only 4" {
-    # One worker busy for 2 s with the first request, 2 in the queue, and
+    # One worker busy for 3 s with the first request, 2 in the queue, and
     # one more in the receiver's hands, waiting for room (back-pressure):
-    # the rest wait unread in the socket's buffer.
-    start_server 07-udp-threadpool -d 2000 -w 1 -Q 2
+    # the rest wait unread in the socket's buffer. Checked once the four
+    # are in, and again a moment later, well within the 3 s.
+    start_server 07-udp-threadpool -d 3000 -w 1 -Q 2
     burst 10
-    sleep 0.8
+    received_at_least 4 || true
+    sleep 0.3
     echo "received: $(received)"
     [ "$(received)" -eq 4 ]
     stop_server
@@ -33,7 +46,7 @@ received() { grep -c '^New request:' "$SERVER_OUT" || true; }
 @test "queue-size: the default queue (64) takes the whole burst at once" {
     start_server 07-udp-threadpool -d 2000 -w 1
     burst 10
-    sleep 0.8
+    received_at_least 10 || true
     echo "received: $(received)"
     [ "$(received)" -eq 10 ]
     stop_server

@@ -61,11 +61,16 @@ status_line() {
 }
 
 @test "status-line: SIGUSR1 during a request waits until it is done" {
-    start_fifo_server -d 600 -q
-    local client start
+    start_fifo_server -d 600
+    local client start i
     timeout 10 "$KIT_ROOT/$DIR/client" "$FIFO" <<<"slow" >/dev/null &
     client=$!
-    sleep 0.2 # the request is being worked on
+    # The request is being worked on: its "New request" line comes first.
+    for ((i = 0; i < 100; i++)); do
+        grep -q '^New request: 1 ' "$SERVER_OUT" && break
+        sleep 0.02
+    done
+    grep -q '^New request: 1 ' "$SERVER_OUT" || { cat "$SERVER_OUT"; return 1; }
     start=$(date +%s%N)
     # The signal stays blocked during the work: the line comes after it,
     # and counts the request (a handler that printed at once could not).
