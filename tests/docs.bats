@@ -155,6 +155,28 @@ check_block() {
     [ "$failures" -eq 0 ]
 }
 
+# A prediction is a real test only if its answer is out of sight: every
+# **Prediction.** of the handout is followed, before the next prediction or
+# section, by a <details> block, and every **Answer.** sits inside one.
+@test "every prediction's answer stays folded until the reader opens it" {
+    run awk '
+        /^```/ { fence = !fence; next }
+        fence { next }
+        /^<details>/ { depth++; if (pending) pending = 0; next }
+        /^<\/details>/ { depth--; next }
+        /^\*\*Prediction\./ || /^## / {
+            if (pending) printf "handout.md:%d: a prediction with no folded answer\n", pending
+            pending = /^\*\*Prediction\./ ? NR : 0
+        }
+        /^\*\*Answer\./ && depth == 0 { printf "handout.md:%d: an answer in plain sight\n", NR }
+        /^\*Answer:\*/ { printf "handout.md:%d: an unfolded *Answer:*\n", NR }
+        END { if (pending) printf "handout.md:%d: a prediction with no folded answer\n", pending }
+    ' "$KIT_ROOT/handout.md"
+    [ -z "$output" ] || { echo "$output"; return 1; }
+    # And there are predictions to fold.
+    [ "$(grep -c '^\*\*Prediction\.' "$KIT_ROOT/handout.md")" -ge 15 ]
+}
+
 # The handout is followed literally, section after section, in one shell:
 # a server left running there makes the next section's fail ("Address
 # already in use") or, worse, answer its clients.
