@@ -68,7 +68,8 @@ int main(int argc, char **argv)
     int fd, status;
 
     set_progname(argv[0]);
-    if (asks_for_help(argc, argv) || (argc == 2 && strcmp(argv[1], "-h") == 0)) {
+    if (asks_for_help(argc, argv) ||
+        (argc == 2 && strcmp(argv[1], "-h") == 0)) {
         printf("usage: %s HOST PORT\n", progname());
         return 0;
     }

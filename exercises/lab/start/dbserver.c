@@ -35,6 +35,9 @@
 /* The longest -d, an hour: a typo cannot park the server for days. */
 #define MAX_DELAY_MS 3600000L
 
+/* What a successful reply starts with: the text follows, then '\n'. */
+static const char ok_prefix[3] = {'O', 'K', ' '};
+
 struct lab_args {
     long port;
     long delay_ms;     /* -d: simulated work per request (default 0) */
@@ -109,7 +112,7 @@ static size_t answer(const char *line, size_t len, long delay_ms, char *reply)
     if (text == end)
         return (size_t)snprintf(reply, 32, "ERR usage: UPPER text\n");
     simulate_work(delay_ms);
-    memcpy(reply, "OK ", 3);
+    memcpy(reply, ok_prefix, sizeof ok_prefix);
     memcpy(reply + 3, text, (size_t)(end - text));
     upper_transform(reply + 3, (size_t)(end - text));
     reply[3 + (end - text)] = '\n';
