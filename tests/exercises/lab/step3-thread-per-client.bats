@@ -21,7 +21,9 @@ threads_are() { [ "$(thread_count "$SERVER_PID")" -eq "$1" ]; }
     printf 'UPPER first\n' >&"$sock"
     IFS= read -r -t "$LAB_WAIT" reply <&"$sock"
     [ "$reply" = "OK FIRST" ]
-    db "upper second"
+    # A thread-per-client server answers at once; one that serves one
+    # client at a time never does while the first stays (5 s: generous).
+    LAB_WAIT=$((5 * KIT_SLOWDOWN)) db "upper second"
     expect_replies "OK SECOND"
     # The first one is still being served, too.
     printf 'UPPER again\n' >&"$sock"
