@@ -162,8 +162,8 @@ bench: all $(BENCH_TOOLS)
 	@BENCH_OUT='$(BENCH_OUT)' BENCH_QUICK='$(BENCH_QUICK)' bench/bench.sh
 
 # --- lint: cppcheck, clang-tidy (.clang-tidy) and shellcheck (.shellcheckrc) --
-LINT_C     := $(wildcard common/*.c common/client/*.c [0-9][0-9]-*/*.c [0-9][0-9]-*/*/*.c tests/tools/*.c tests/fuzz/*.c bench/*.c)
-LINT_SH    := $(wildcard .ci/run scripts/reach scripts/grade-stability tests/*.bash tests/*.bats tests/exercises/*.bash tests/exercises/*/*.bats bench/*.sh [0-9][0-9]-*/*.sh scripts/*.sh)
+LINT_C     := $(wildcard exercises/lab/start/*.c common/*.c common/client/*.c [0-9][0-9]-*/*.c [0-9][0-9]-*/*/*.c tests/tools/*.c tests/fuzz/*.c bench/*.c)
+LINT_SH    := $(wildcard exercises/lab/assign.sh tests/exercises/*/*.bash .ci/run scripts/reach scripts/grade-stability tests/*.bash tests/*.bats tests/exercises/*.bash tests/exercises/*/*.bats bench/*.sh [0-9][0-9]-*/*.sh scripts/*.sh)
 LINT_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Icommon $(addprefix -I,$(FOLDERS))
 .PHONY: lint
 lint:
