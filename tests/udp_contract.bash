@@ -212,3 +212,30 @@ udp_self_reflection_refused() {
     sleep 0.3
     [ "$(grep -c '^New request' "$SERVER_OUT")" -eq 0 ]
 }
+
+# udp_servers_ping_pong_ends FOLDER [SERVER OPTIONS...] : a datagram forged
+# from a second kit server (06-udp, -d 0, on its ephemeral port) to this
+# one. Each answers the other's answers; after ECHO_GUARD_LIMIT (8) rounds
+# of getting its own reply back, one of them refuses the other ("source
+# echoes our replies") and the exchange stops. Root only (a raw socket).
+udp_servers_ping_pong_ends() {
+    local folder=$1 other_out other_port
+    [ "$(id -u)" -eq 0 ] || skip "forging a source address needs root"
+    require_command python3 python3 # it forges a source
+    start_server 06-udp -d 0
+    other_out=$SERVER_OUT other_port=$PORT
+    start_server "$folder" -d 0 "${@:2}"
+    run udp_send_from "raw:$other_port" "$PORT" "ping"
+    [ "$output" = "sent" ]
+    wait_for_line "$SERVER_OUT" '^New request: 1 '
+    sleep 1
+    local before after
+    before=$(cat "$SERVER_OUT" "$other_out" | grep -c '^New request')
+    sleep 1
+    after=$(cat "$SERVER_OUT" "$other_out" | grep -c '^New request')
+    echo "answers: $before, then $after a second later"
+    [ "$after" -eq "$before" ]
+    # A few rounds each (a -P pool: a few per worker), not thousands.
+    [ "$after" -le 100 ]
+    cat "$SERVER_OUT" "$other_out" | grep -q '^Refused: .* (source echoes our replies)$'
+}
