@@ -24,6 +24,7 @@ struct flow {
     struct sockaddr_storage client;
     socklen_t client_len;
     char peer[PEER_NAME_MAX]; /* the client, "HOST:PORT" */
+    char local[PEER_NAME_MAX]; /* the upstream socket's own address */
     double last_seen;         /* now_seconds() of its last datagram */
 };
 
@@ -42,6 +43,10 @@ struct flow *flow_of(struct flow_table *table,
                      const struct sockaddr_storage *from, socklen_t from_len,
                      const char *peer, const struct sockaddr *server,
                      socklen_t server_len);
+
+/* Whether peer ("HOST:PORT") is the address of one of the table's own
+ * upstream sockets: a datagram claiming to come from there is forged. */
+bool flow_table_owns(const struct flow_table *table, const char *peer);
 
 /* Fills ready[0..MAX_FLOWS-1] for poll(): POLLIN on each flow's socket (a
  * free slot's -1 is skipped by poll). */

@@ -51,6 +51,7 @@ struct relay {
     int fd;                /* the clients' side, on PORT */
     struct sockaddr_storage server;
     socklen_t server_len;
+    char server_peer[PEER_NAME_MAX]; /* HOST:HOSTPORT, as format_peer says */
     struct flow_table flows;
     struct delay_queue queue;
     unsigned long relayed, dropped, duplicated, reordered, delayed;
@@ -126,6 +127,13 @@ static void from_client(struct relay *relay)
         return;
     format_peer((struct sockaddr *)&from, from_len, peer, sizeof peer);
     why = datagram_source_refusal(&from, from_len, relay->fd);
+    /* A datagram "from" the server would be relayed to it, and its reply
+     * relayed "back" to it: to the server again, for ever. One "from" one
+     * of our upstream sockets is as forged: it never sends to us. */
+    if (why == NULL && strcmp(peer, relay->server_peer) == 0)
+        why = "source is the upstream server";
+    if (why == NULL && flow_table_owns(&relay->flows, peer))
+        why = "source is one of the relay's own sockets";
     if (why != NULL && !relay->quiet) /* no reflector, the relay either */
         printf("Refused: %s (%s)\n", peer, why);
     if (why != NULL)
@@ -256,6 +264,8 @@ static int open_relay(struct relay *relay)
         return -1;
     }
     close(probe); /* each client gets its own socket (flow_of) */
+    format_peer((struct sockaddr *)&relay->server, relay->server_len,
+                relay->server_peer, sizeof relay->server_peer);
     if (prepare_server_process() != 0 ||
         (relay->fd = udp_bind_or_report(relay->port)) < 0)
         return -1;

@@ -179,3 +179,34 @@ shut down" ]
     wait_for_line "$SERVER_OUT" '^Refused: 127\.0\.0\.1:1022 \(source port below 1024\)$'
     [ "$(grep -c '^New request' "$UPSTREAM_OUT")" -eq 0 ]
 }
+
+@test "a datagram forged from the upstream server is not relayed (no loop through the relay)" {
+    [ "$(id -u)" -eq 0 ] || skip "forging a source address needs root"
+    require_command python3 python3 # it forges a source
+    start_relay
+    local upstream_port
+    upstream_port=$(sed -n 's/^listening on port //p' "$UPSTREAM_OUT")
+    run udp_send_from "raw:$upstream_port" "$PORT" "loop"
+    [ "$output" = "sent" ]
+    wait_for_line "$SERVER_OUT" "^Refused: 127\\.0\\.0\\.1:$upstream_port \\(source is the upstream server\\)\$"
+    sleep 0.5
+    [ "$(grep -c '^New request' "$UPSTREAM_OUT")" -eq 0 ]
+    [[ "$(totals)" == "relayed 0, "* ]]
+}
+
+@test "a datagram forged from one of the relay's upstream sockets is not relayed" {
+    [ "$(id -u)" -eq 0 ] || skip "forging a source address needs root"
+    require_command python3 python3 # it forges a source
+    start_relay
+    run_client 06-udp 127.0.0.1 "$PORT" <<<"open a flow"
+    [ "$output" = "Reply is 'OPEN A FLOW'" ]
+    # The server saw the request come from the relay's upstream socket.
+    local flow_port
+    flow_port=$(sed -n 's/^New request: 1 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$UPSTREAM_OUT")
+    [ -n "$flow_port" ]
+    run udp_send_from "raw:$flow_port" "$PORT" "forged"
+    [ "$output" = "sent" ]
+    wait_for_line "$SERVER_OUT" "^Refused: 127\\.0\\.0\\.1:$flow_port \\(source is one of the relay's own sockets\\)\$"
+    sleep 0.3
+    [ "$(grep -c '^New request' "$UPSTREAM_OUT")" -eq 1 ]
+}
