@@ -5,6 +5,7 @@
 
 #include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -64,8 +65,7 @@ struct flow *flow_of(struct flow_table *table,
             slot = flow;
     }
     if (slot == NULL) {
-        fprintf(stderr, "%s: %d clients already: %s dropped\n", progname(),
-                MAX_FLOWS, peer);
+        errno = ENOSPC;
         return NULL;
     }
     if (open_flow(slot, server, server_len) != 0) {

@@ -37,8 +37,10 @@ void flow_table_init(struct flow_table *table);
 
 /* The flow of client `peer` (at from/from_len): found, or a new one with a
  * socket connect()ed to server (the kernel then passes that socket only
- * the server's datagrams). NULL after a report when the table is full or
- * the socket fails. Its last_seen is now. */
+ * the server's datagrams). Its last_seen is now. NULL with errno ENOSPC
+ * when the table is full (the caller reports it: a flood of new sources
+ * must not become a flood of lines), or after a report when the socket
+ * fails. */
 struct flow *flow_of(struct flow_table *table,
                      const struct sockaddr_storage *from, socklen_t from_len,
                      const char *peer, const struct sockaddr *server,

@@ -38,6 +38,18 @@
  * far below FLOW_IDLE_S, so none outlives the socket it is sent on. */
 #define MAX_DELAY_MS 10000
 
+/* Lines about a flood (new clients beyond MAX_FLOWS, a full delay queue)
+ * are printed at most once per this many seconds, with the count of the
+ * ones left unsaid: one line per datagram let a flood of forged sources
+ * write megabytes of log a second. */
+#define FLOOD_LOG_INTERVAL_S 1.0
+
+/* One kind of flood line: when it was last printed, how many since. */
+struct flood_log {
+    double last;
+    unsigned long unsaid;
+};
+
 enum direction { TO_SERVER, TO_CLIENT }; /* the delay queue's two lanes */
 static const char *const direction_name[] = {"client->server",
                                              "server->client"};
@@ -54,6 +66,7 @@ struct relay {
     char server_peer[PEER_NAME_MAX]; /* HOST:HOSTPORT, as format_peer says */
     struct flow_table flows;
     struct delay_queue queue;
+    struct flood_log table_full;
     unsigned long relayed, dropped, duplicated, reordered, delayed;
     char buf[DATAGRAM_BUFFER_SIZE];
 };
@@ -79,6 +92,21 @@ static void count_event(struct relay *relay, unsigned long *counter,
     (*counter)++;
     if (!relay->quiet)
         printf("%s %zu B %s\n", what, len, direction_name[dir]);
+}
+
+/* Whether to print a line about this flood now (and then with how many
+ * went unsaid: log->unsaid, reset by the caller after printing). Never
+ * with -q. */
+static bool flood_line_due(struct relay *relay, struct flood_log *log)
+{
+    double now = now_seconds();
+
+    if (relay->quiet || now - log->last < FLOOD_LOG_INTERVAL_S) {
+        log->unsaid++;
+        return false;
+    }
+    log->last = now;
+    return true;
 }
 
 /* The fate of one datagram of relay->buf: dropped, or queued once or
@@ -141,6 +169,16 @@ static void from_client(struct relay *relay)
     struct flow *flow =
         flow_of(&relay->flows, &from, from_len, peer,
                 (struct sockaddr *)&relay->server, relay->server_len);
+    if (flow == NULL && errno == ENOSPC) {
+        relay->dropped++;
+        if (flood_line_due(relay, &relay->table_full)) {
+            fprintf(stderr,
+                    "%s: %d clients already: %s dropped (and %lu more since "
+                    "the last such line)\n",
+                    progname(), MAX_FLOWS, peer, relay->table_full.unsaid);
+            relay->table_full.unsaid = 0;
+        }
+    }
     if (flow == NULL)
         return;
     impair(relay, flow, (size_t)n, TO_SERVER);

@@ -210,3 +210,46 @@ shut down" ]
     sleep 0.3
     [ "$(grep -c '^New request' "$UPSTREAM_OUT")" -eq 1 ]
 }
+
+# fill_flows_then_flood PORT : 256 clients (one datagram each: the relay's
+# flow table full), then 300 new source addresses sending 5 datagrams each
+# (1,500 datagrams the relay cannot take), in about a second (python3).
+fill_flows_then_flood() {
+    timeout 30 python3 - "$1" <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+def client():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    return s
+held = [client() for _ in range(256)]
+for s in held:
+    s.sendto(b"hold a flow", ("127.0.0.1", port))
+time.sleep(0.5)
+for _ in range(300):
+    s = client()
+    for _ in range(5):
+        s.sendto(b"flood", ("127.0.0.1", port))
+    s.close()
+    time.sleep(0.002)
+PY
+}
+
+@test "flow table full: a flood from new addresses prints a line a second at most, none with -q" {
+    require_command python3 python3 # 556 client sockets
+    start_relay
+    fill_flows_then_flood "$PORT"
+    sleep 0.3
+    local lines
+    lines=$(grep -c 'clients already' "$SERVER_ERR" || true)
+    echo "lines: $lines"
+    [ "$lines" -ge 1 ]
+    [ "$lines" -le 4 ] # about a second of flood: 1 or 2, with room for a slow run
+    # The datagrams it could not take are counted as dropped.
+    [[ "$(totals)" =~ dropped\ ([0-9]+), ]]
+    [ "${BASH_REMATCH[1]}" -ge 1000 ]
+    start_relay -q
+    fill_flows_then_flood "$PORT"
+    sleep 0.3
+    [ ! -s "$SERVER_ERR" ]
+}
