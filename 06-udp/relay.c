@@ -50,6 +50,13 @@ struct flood_log {
     unsigned long unsaid;
 };
 
+/* The delay queue's cap, in datagrams and in bytes of data: with -D, a
+ * flood of datagrams (from anywhere: the relay listens on every address)
+ * would otherwise all wait in memory (6,088 of them took 775 MB). Beyond
+ * either, a datagram is dropped and counted so. */
+#define MAX_QUEUED_DATAGRAMS 4096
+#define MAX_QUEUED_BYTES (32 * 1024 * 1024)
+
 enum direction { TO_SERVER, TO_CLIENT }; /* the delay queue's two lanes */
 static const char *const direction_name[] = {"client->server",
                                              "server->client"};
@@ -66,7 +73,7 @@ struct relay {
     char server_peer[PEER_NAME_MAX]; /* HOST:HOSTPORT, as format_peer says */
     struct flow_table flows;
     struct delay_queue queue;
-    struct flood_log table_full;
+    struct flood_log table_full, queue_full;
     unsigned long relayed, dropped, duplicated, reordered, delayed;
     char buf[DATAGRAM_BUFFER_SIZE];
 };
@@ -109,6 +116,24 @@ static bool flood_line_due(struct relay *relay, struct flood_log *log)
     return true;
 }
 
+/* Whether the delay queue has no room for len more bytes: that copy is
+ * then dropped, counted, and said (as a flood: a line a second at most). */
+static bool queue_is_full(struct relay *relay, size_t len, enum direction dir)
+{
+    if (relay->queue.count < MAX_QUEUED_DATAGRAMS &&
+        relay->queue.bytes + len <= MAX_QUEUED_BYTES)
+        return false;
+    relay->dropped++;
+    if (flood_line_due(relay, &relay->queue_full)) {
+        printf("drop %zu B %s (delay queue full: %zu datagrams, %zu B; and "
+               "%lu more since the last such line)\n",
+               len, direction_name[dir], relay->queue.count,
+               relay->queue.bytes, relay->queue_full.unsaid);
+        relay->queue_full.unsaid = 0;
+    }
+    return true;
+}
+
 /* The fate of one datagram of relay->buf: dropped, or queued once or
  * twice, each copy at its own delay, the first maybe held back. */
 static void impair(struct relay *relay, struct flow *flow, size_t len,
@@ -129,6 +154,8 @@ static void impair(struct relay *relay, struct flow *flow, size_t len,
         bool hold = i == 0 && chance(relay, relay->reorder);
         if (relay->jitter_ms > 0)
             ms += (erand48(relay->rng) * 2 - 1) * (double)relay->jitter_ms;
+        if (queue_is_full(relay, len, dir))
+            continue; /* after the draws: -s SEED replays the same run */
         if (ms > 0)
             relay->delayed++;
         if (hold)

@@ -253,3 +253,44 @@ PY
     sleep 0.3
     [ ! -s "$SERVER_ERR" ]
 }
+
+@test "delay queue capped: a flood of large datagrams under -D 10000 stays within 32 MiB, the rest dropped" {
+    require_command python3 python3 # a paced flood the kernel does not drop
+    start_relay -q -D 10000 -u 100
+    # 1,000 datagrams of 60,000 B, each doubled: 120 MB to hold for 10 s.
+    timeout 30 python3 - "$PORT" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(1000):
+    s.sendto(b"x" * 60000, ("127.0.0.1", int(sys.argv[1])))
+    time.sleep(0.001)
+PY
+    sleep 0.3
+    local rss_kb
+    rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status")
+    echo "relay RSS: $rss_kb kB"
+    [ "$rss_kb" -lt $((64 * 1024)) ] # 32 MiB of data, and the relay itself
+    # Copies beyond the cap: counted as dropped (at least 2,000 - 560).
+    [[ "$(totals)" =~ dropped\ ([0-9]+), ]]
+    [ "${BASH_REMATCH[1]}" -ge 1000 ]
+}
+
+@test "delay queue full: the drop line comes once a second at most, with the count left unsaid" {
+    require_command python3 python3 # a paced flood
+    start_relay -D 10000
+    timeout 30 python3 - "$PORT" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(5000):
+    s.sendto(b"x", ("127.0.0.1", int(sys.argv[1])))
+    if _ % 50 == 0:
+        time.sleep(0.002)
+PY
+    sleep 0.3
+    local lines
+    lines=$(grep -c '(delay queue full: ' "$SERVER_OUT" || true)
+    echo "lines: $lines"
+    [ "$lines" -ge 1 ]
+    [ "$lines" -le 4 ]
+    grep -q '^drop 1 B client->server (delay queue full: 4096 datagrams, 4096 B; and 0 more since the last such line)$' "$SERVER_OUT"
+}
