@@ -76,6 +76,7 @@ struct flow *flow_of(struct flow_table *table,
     slot->client_len = from_len;
     snprintf(slot->peer, sizeof slot->peer, "%s", peer);
     slot->last_seen = now_seconds();
+    slot->credit = 0;
     return slot;
 }
 

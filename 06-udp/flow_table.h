@@ -26,6 +26,7 @@ struct flow {
     char peer[PEER_NAME_MAX]; /* the client, "HOST:PORT" */
     char local[PEER_NAME_MAX]; /* the upstream socket's own address */
     double last_seen;         /* now_seconds() of its last datagram */
+    unsigned long credit;     /* datagrams the relay may still send it */
 };
 
 struct flow_table {

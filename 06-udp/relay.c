@@ -57,6 +57,13 @@ struct flood_log {
 #define MAX_QUEUED_DATAGRAMS 4096
 #define MAX_QUEUED_BYTES (32 * 1024 * 1024)
 
+/* Datagrams the relay sends a client for each datagram it got from it.
+ * Its source address is unverified (anyone can forge it): with -u, one
+ * request could come back as 4 (2 copies to the server, each reply
+ * doubled), aimed at a victim. The credit caps that at 2, what one
+ * duplicated reply needs; the rest is dropped. */
+#define CREDIT_PER_REQUEST 2
+
 enum direction { TO_SERVER, TO_CLIENT }; /* the delay queue's two lanes */
 static const char *const direction_name[] = {"client->server",
                                              "server->client"};
@@ -154,8 +161,14 @@ static void impair(struct relay *relay, struct flow *flow, size_t len,
         bool hold = i == 0 && chance(relay, relay->reorder);
         if (relay->jitter_ms > 0)
             ms += (erand48(relay->rng) * 2 - 1) * (double)relay->jitter_ms;
+        if (dir == TO_CLIENT && flow->credit == 0) {
+            relay->dropped++; /* more than the client's datagrams earn */
+            continue;
+        }
         if (queue_is_full(relay, len, dir))
             continue; /* after the draws: -s SEED replays the same run */
+        if (dir == TO_CLIENT)
+            flow->credit--;
         if (ms > 0)
             relay->delayed++;
         if (hold)
@@ -208,6 +221,7 @@ static void from_client(struct relay *relay)
     }
     if (flow == NULL)
         return;
+    flow->credit += CREDIT_PER_REQUEST;
     impair(relay, flow, (size_t)n, TO_SERVER);
 }
 

@@ -294,3 +294,85 @@ PY
     [ "$lines" -le 4 ]
     grep -q '^drop 1 B client->server (delay queue full: 4096 datagrams, 4096 B; and 0 more since the last such line)$' "$SERVER_OUT"
 }
+
+# start_stale_server : a UDP "server" (python3) that answers every request
+# after 300 ms and, when the word came before, first sends at once a late
+# copy of that earlier reply to where the earlier reply went (what a
+# delaying, duplicating link can deliver). Duplicates of one request (the
+# same word and source within 200 ms) are answered once. Sets STALE_PORT.
+start_stale_server() {
+    require_command python3 python3
+    local out=$BATS_TEST_TMPDIR/stale.out
+    setsid python3 -u -c '
+import select, socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print("stale on port", s.getsockname()[1], flush=True)
+earlier, last, due = {}, {}, []
+while True:
+    wait = max(0.0, min(t for t, _, _ in due) - time.time()) if due else None
+    if select.select([s], [], [], wait)[0]:
+        word, src = s.recvfrom(65536)
+        if time.time() - last.get((word, src), 0) > 0.2:
+            last[(word, src)] = time.time()
+            if word in earlier:
+                s.sendto(word.upper(), earlier[word])
+            earlier[word] = src
+            due.append((time.time() + 0.3, word.upper(), src))
+    for item in [d for d in due if d[0] <= time.time()]:
+        due.remove(item)
+        s.sendto(item[1], item[2])
+' >"$out" 2>&1 &
+    KIT_GROUPS+=("$!")
+    local i
+    for ((i = 0; i < 300; i++)); do
+        STALE_PORT=$(sed -n 's/^stale on port //p' "$out")
+        [ -n "$STALE_PORT" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+@test "stress -r 24 through -u 100 -D 20: a late copy of an earlier identical word is not taken as the reply" {
+    start_stale_server
+    start_program 06-udp/relay -q -u 100 -D 20 -s 1 0 127.0.0.1 "$STALE_PORT"
+    run_client 06-udp -n 2 -r 24 127.0.0.1 "$PORT"
+    [ "$status" -eq 0 ]
+    [ "$(grep -c '^- \[[01]\] Reply: ' <<<"$output")" -eq 48 ]
+    [[ "${lines[-1]}" == "2 clients, 48 replies, 0 errors, "* ]]
+    # Every real reply takes 300 ms; a stale copy arrives in about 40.
+    # Words 9-24 of each client all had one waiting: taken, the p50 would
+    # be a stale copy's.
+    [[ "${lines[-1]}" =~ p50\ ([0-9.]+)\ ms ]]
+    echo "p50: ${BASH_REMATCH[1]} ms"
+    at_least "${BASH_REMATCH[1]}" 290
+}
+
+@test "-u 100: a source gets at most 2 datagrams back per datagram it sent (no x4 toward a forged source)" {
+    require_command python3 python3 # a receiver with a large buffer
+    start_relay -q -u 100
+    # 100 datagrams of 1,000 B from one address (a victim's, if forged);
+    # counted: what the relay sends back to it.
+    run timeout 30 python3 - "$PORT" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, 33, 8 << 20)  # SO_RCVBUFFORCE: keep all (root)
+s.bind(("127.0.0.1", 0))
+s.settimeout(1.0)
+for _ in range(100):
+    s.sendto(b"x" * 1000, ("127.0.0.1", int(sys.argv[1])))
+    time.sleep(0.002)
+got = 0
+try:
+    while True:
+        s.recv(65536)
+        got += 1
+except socket.timeout:
+    pass
+print(got)
+PY
+    echo "datagrams back: $output"
+    [ "$status" -eq 0 ]
+    [ "$output" -ge 100 ] # every request answered, some twice
+    [ "$output" -le 200 ]
+}
