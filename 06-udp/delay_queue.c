@@ -55,7 +55,7 @@ static int make_room(struct delay_queue *queue)
 
     if (queue->count < queue->capacity)
         return 0;
-    heap = realloc(queue->heap, capacity * sizeof *heap);
+    heap = realloc(queue->heap, capacity * sizeof(struct pending *));
     if (heap == NULL)
         return -1;
     queue->heap = heap;

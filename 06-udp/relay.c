@@ -55,7 +55,7 @@ struct flood_log {
  * would otherwise all wait in memory (6,088 of them took 775 MB). Beyond
  * either, a datagram is dropped and counted so. */
 #define MAX_QUEUED_DATAGRAMS 4096
-#define MAX_QUEUED_BYTES (32 * 1024 * 1024)
+#define MAX_QUEUED_BYTES ((size_t)32 * 1024 * 1024)
 
 /* Datagrams the relay sends a client for each datagram it got from it.
  * Its source address is unverified (anyone can forge it): with -u, one
