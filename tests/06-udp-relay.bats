@@ -186,9 +186,7 @@ shut down" ]
     start_relay
     local upstream_port
     upstream_port=$(sed -n 's/^listening on port //p' "$UPSTREAM_OUT")
-    run udp_send_from "raw:$upstream_port" "$PORT" "loop"
-    [ "$output" = "sent" ]
-    wait_for_line "$SERVER_OUT" "^Refused: 127\\.0\\.0\\.1:$upstream_port \\(source is the upstream server\\)\$"
+    forged_is_refused "$upstream_port" "$PORT" "source is the upstream server"
     sleep 0.5
     [ "$(grep -c '^New request' "$UPSTREAM_OUT")" -eq 0 ]
     [[ "$(totals)" == "relayed 0, "* ]]
@@ -204,9 +202,7 @@ shut down" ]
     local flow_port
     flow_port=$(sed -n 's/^New request: 1 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$UPSTREAM_OUT")
     [ -n "$flow_port" ]
-    run udp_send_from "raw:$flow_port" "$PORT" "forged"
-    [ "$output" = "sent" ]
-    wait_for_line "$SERVER_OUT" "^Refused: 127\\.0\\.0\\.1:$flow_port \\(source is one of the relay's own sockets\\)\$"
+    forged_is_refused "$flow_port" "$PORT" "source is one of the relay's own sockets"
     sleep 0.3
     [ "$(grep -c '^New request' "$UPSTREAM_OUT")" -eq 1 ]
 }
