@@ -163,6 +163,10 @@ static void impair(struct relay *relay, struct flow *flow, size_t len,
             ms += (erand48(relay->rng) * 2 - 1) * (double)relay->jitter_ms;
         if (dir == TO_CLIENT && flow->credit == 0) {
             relay->dropped++; /* more than the client's datagrams earn */
+            if (!relay->quiet)
+                printf("drop %zu B %s (beyond %d per datagram from the "
+                       "client)\n",
+                       len, direction_name[dir], CREDIT_PER_REQUEST);
             continue;
         }
         if (queue_is_full(relay, len, dir))
