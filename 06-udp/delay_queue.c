@@ -1,51 +1,88 @@
-/* 06-udp/delay_queue.c - a timer list: insertion keeps the list sorted by
- * due time (a walk: fine for the few hundred datagrams a relay holds; a
- * server with millions of timers would use a heap or a timer wheel), and
- * the loop only ever looks at the head. */
+/* 06-udp/delay_queue.c - a timer queue as a binary heap: heap[0] is due
+ * first, and each entry is due no later than its two children (2i+1 and
+ * 2i+2). Adding or taking the head moves one entry up or down one path,
+ * O(log n) steps, so a queue of 80,000 costs about 17 steps an operation
+ * where a sorted list walked up to 80,000. The loop only ever looks at
+ * heap[0]. */
 #include "delay_queue.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Links item in after every datagram due at or before it. */
-static void insert_sorted(struct delay_queue *queue, struct pending *item)
+/* Whether a leaves before b: the earlier due, or at equal dues the one
+ * queued first. */
+static bool leaves_before(const struct pending *a, const struct pending *b)
 {
-    struct pending **at = &queue->head;
-
-    while (*at != NULL && (*at)->due <= item->due)
-        at = &(*at)->next;
-    item->next = *at;
-    *at = item;
+    return a->due < b->due || (a->due == b->due && a->order < b->order);
 }
 
-static void unlink_item(struct delay_queue *queue, struct pending *item)
+static void put_at(struct delay_queue *queue, size_t slot, struct pending *item)
 {
-    struct pending **at = &queue->head;
+    queue->heap[slot] = item;
+    item->slot = slot;
+}
 
-    while (*at != NULL && *at != item)
-        at = &(*at)->next;
-    if (*at != NULL)
-        *at = item->next;
+/* Moves the entry at slot towards the root while it leaves before its
+ * parent, then towards the leaves while a child leaves before it. */
+static void restore_order(struct delay_queue *queue, size_t slot)
+{
+    struct pending *item = queue->heap[slot];
+
+    while (slot > 0 && leaves_before(item, queue->heap[(slot - 1) / 2])) {
+        put_at(queue, slot, queue->heap[(slot - 1) / 2]);
+        slot = (slot - 1) / 2;
+    }
+    for (;;) {
+        size_t child = 2 * slot + 1;
+        if (child >= queue->count)
+            break;
+        if (child + 1 < queue->count &&
+            leaves_before(queue->heap[child + 1], queue->heap[child]))
+            child++;
+        if (!leaves_before(queue->heap[child], item))
+            break;
+        put_at(queue, slot, queue->heap[child]);
+        slot = child;
+    }
+    put_at(queue, slot, item);
+}
+
+/* Room for one more entry: the array doubles when full. */
+static int make_room(struct delay_queue *queue)
+{
+    size_t capacity = queue->capacity > 0 ? 2 * queue->capacity : 64;
+    struct pending **heap;
+
+    if (queue->count < queue->capacity)
+        return 0;
+    heap = realloc(queue->heap, capacity * sizeof(struct pending *));
+    if (heap == NULL)
+        return -1;
+    queue->heap = heap;
+    queue->capacity = capacity;
+    return 0;
 }
 
 int delay_queue_add(struct delay_queue *queue, int lane, void *owner,
                     const void *data, size_t len, double due, bool hold)
 {
-    struct pending *item = malloc(sizeof *item + len);
-    struct pending *held = queue->held[lane];
+    struct pending *item, *held = queue->held[lane];
 
-    if (item == NULL)
+    if (make_room(queue) != 0 || (item = malloc(sizeof *item + len)) == NULL)
         return -1;
     memcpy(item->data, data, len);
     item->len = len;
     item->lane = lane;
     item->owner = owner;
     item->due = hold ? due + DELAY_QUEUE_HOLD_S : due;
-    insert_sorted(queue, item);
+    item->order = queue->next_order++;
+    put_at(queue, queue->count++, item);
+    restore_order(queue, item->slot);
+    queue->bytes += len;
     if (held != NULL) { /* this one overtakes the held one: it goes next */
-        unlink_item(queue, held);
         held->due = item->due;
-        insert_sorted(queue, held);
+        held->order = queue->next_order++;
+        restore_order(queue, held->slot);
     }
     queue->held[lane] = hold ? item : NULL;
     return 0;
@@ -53,11 +90,17 @@ int delay_queue_add(struct delay_queue *queue, int lane, void *owner,
 
 struct pending *delay_queue_pop_due(struct delay_queue *queue, double now)
 {
-    struct pending *head = queue->head;
+    struct pending *head;
 
-    if (head == NULL || head->due > now)
+    if (queue->count == 0 || queue->heap[0]->due > now)
         return NULL;
-    queue->head = head->next;
+    head = queue->heap[0];
+    queue->count--;
+    if (queue->count > 0) { /* the last entry fills the root, then sinks */
+        put_at(queue, 0, queue->heap[queue->count]);
+        restore_order(queue, 0);
+    }
+    queue->bytes -= head->len;
     if (queue->held[head->lane] == head)
         queue->held[head->lane] = NULL;
     return head;
@@ -67,9 +110,9 @@ int delay_queue_wait_ms(const struct delay_queue *queue, double now, int max_ms)
 {
     double ms;
 
-    if (queue->head == NULL)
+    if (queue->count == 0)
         return max_ms;
-    ms = (queue->head->due - now) * 1000;
+    ms = (queue->heap[0]->due - now) * 1000;
     if (ms <= 0)
         return 0;
     return ms >= max_ms ? max_ms : (int)ms + 1; /* never wake up early */
@@ -77,14 +120,11 @@ int delay_queue_wait_ms(const struct delay_queue *queue, double now, int max_ms)
 
 size_t delay_queue_clear(struct delay_queue *queue)
 {
-    size_t count = 0;
+    size_t count = queue->count;
 
-    while (queue->head != NULL) {
-        struct pending *item = queue->head;
-        queue->head = item->next;
-        free(item);
-        count++;
-    }
-    memset(queue->held, 0, sizeof queue->held);
+    for (size_t i = 0; i < queue->count; i++)
+        free(queue->heap[i]);
+    free(queue->heap);
+    memset(queue, 0, sizeof *queue);
     return count;
 }

@@ -1,7 +1,7 @@
-/* delay_queue.h - datagrams waiting for their time to leave, in one list
- * ordered by the time each is due: the mechanism under relay.c, kept apart
- * so that relay.c reads as the lesson (what a bad link does) and this as
- * the tool (a timer list, the simplest of timer queues). */
+/* delay_queue.h - datagrams waiting for their time to leave, ordered by
+ * the time each is due: the mechanism under relay.c, kept apart so that
+ * relay.c reads as the lesson (what a bad link does) and this as the tool
+ * (a timer queue: a binary heap, as a server with many timers keeps). */
 #ifndef UDP_DELAY_QUEUE_H
 #define UDP_DELAY_QUEUE_H
 
@@ -16,8 +16,9 @@
 #define DELAY_QUEUE_HOLD_S 0.5
 
 struct pending {
-    struct pending *next;
-    double due; /* now_seconds() time */
+    double due;          /* now_seconds() time */
+    unsigned long order; /* equal dues leave in this order */
+    size_t slot;         /* its index in the heap */
     int lane;
     void *owner; /* the caller's, e.g. the relay's flow */
     size_t len;
@@ -25,19 +26,24 @@ struct pending {
 };
 
 struct delay_queue {
-    struct pending *head;                    /* earliest due first */
+    struct pending **heap; /* heap[0] is due first; NULL until the first */
+    size_t count, capacity;
+    size_t bytes; /* the data of all count datagrams: the caller caps it */
+    unsigned long next_order;
     struct pending *held[DELAY_QUEUE_LANES]; /* or NULL */
 };
 
 /* Queues a copy of data (len bytes) to leave at `due`; equal dues leave in
  * the order queued. When hold is true it waits until the next datagram of
  * its lane is queued and leaves right after that one (at the latest
- * DELAY_QUEUE_HOLD_S after due). Returns 0, or -1 (malloc failed). */
+ * DELAY_QUEUE_HOLD_S after due). O(log count). Returns 0, or -1 (out of
+ * memory). The queue has no cap of its own: count and bytes are there for
+ * the caller to check first. */
 int delay_queue_add(struct delay_queue *queue, int lane, void *owner,
                     const void *data, size_t len, double due, bool hold);
 
 /* The head if it is due at `now` (taken out of the queue: the caller frees
- * it), else NULL. */
+ * it), else NULL. O(log count). */
 struct pending *delay_queue_pop_due(struct delay_queue *queue, double now);
 
 /* Milliseconds until the head is due (0 if it is), at most max_ms: a
@@ -45,7 +51,8 @@ struct pending *delay_queue_pop_due(struct delay_queue *queue, double now);
 int delay_queue_wait_ms(const struct delay_queue *queue, double now,
                         int max_ms);
 
-/* Frees every datagram still waiting; returns how many there were. */
+/* Frees every datagram still waiting, and the heap; returns how many
+ * datagrams there were. */
 size_t delay_queue_clear(struct delay_queue *queue);
 
 #endif

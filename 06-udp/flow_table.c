@@ -5,6 +5,7 @@
 
 #include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,20 +16,36 @@ void flow_table_init(struct flow_table *table)
         table->flows[i].fd = -1;
 }
 
-/* A new flow in slot: its socket, connect()ed to the server. */
+/* A new flow in slot: its socket, connect()ed to the server, and the
+ * address the kernel gave it (its name, for flow_table_owns). */
 static int open_flow(struct flow *slot, const struct sockaddr *server,
                      socklen_t server_len)
 {
+    struct sockaddr_storage local;
+    socklen_t local_len = sizeof local;
+
     slot->fd = socket(server->sa_family, SOCK_DGRAM, 0);
     if (slot->fd < 0)
         return -1;
     if (connect(slot->fd, server, server_len) != 0 ||
-        set_nonblocking(slot->fd) != 0) {
+        set_nonblocking(slot->fd) != 0 ||
+        getsockname(slot->fd, (struct sockaddr *)&local, &local_len) != 0) {
         close(slot->fd);
         slot->fd = -1;
         return -1;
     }
+    format_peer((struct sockaddr *)&local, local_len, slot->local,
+                sizeof slot->local);
     return 0;
+}
+
+bool flow_table_owns(const struct flow_table *table, const char *peer)
+{
+    for (int i = 0; i < MAX_FLOWS; i++)
+        if (table->flows[i].fd >= 0 &&
+            strcmp(table->flows[i].local, peer) == 0)
+            return true;
+    return false;
 }
 
 struct flow *flow_of(struct flow_table *table,
@@ -48,8 +65,7 @@ struct flow *flow_of(struct flow_table *table,
             slot = flow;
     }
     if (slot == NULL) {
-        fprintf(stderr, "%s: %d clients already: %s dropped\n", progname(),
-                MAX_FLOWS, peer);
+        errno = ENOSPC;
         return NULL;
     }
     if (open_flow(slot, server, server_len) != 0) {
@@ -60,6 +76,7 @@ struct flow *flow_of(struct flow_table *table,
     slot->client_len = from_len;
     snprintf(slot->peer, sizeof slot->peer, "%s", peer);
     slot->last_seen = now_seconds();
+    slot->credit = 0;
     return slot;
 }
 

@@ -24,7 +24,9 @@ struct flow {
     struct sockaddr_storage client;
     socklen_t client_len;
     char peer[PEER_NAME_MAX]; /* the client, "HOST:PORT" */
+    char local[PEER_NAME_MAX]; /* the upstream socket's own address */
     double last_seen;         /* now_seconds() of its last datagram */
+    unsigned long credit;     /* datagrams the relay may still send it */
 };
 
 struct flow_table {
@@ -36,12 +38,18 @@ void flow_table_init(struct flow_table *table);
 
 /* The flow of client `peer` (at from/from_len): found, or a new one with a
  * socket connect()ed to server (the kernel then passes that socket only
- * the server's datagrams). NULL after a report when the table is full or
- * the socket fails. Its last_seen is now. */
+ * the server's datagrams). Its last_seen is now. NULL with errno ENOSPC
+ * when the table is full (the caller reports it: a flood of new sources
+ * must not become a flood of lines), or after a report when the socket
+ * fails. */
 struct flow *flow_of(struct flow_table *table,
                      const struct sockaddr_storage *from, socklen_t from_len,
                      const char *peer, const struct sockaddr *server,
                      socklen_t server_len);
+
+/* Whether peer ("HOST:PORT") is the address of one of the table's own
+ * upstream sockets: a datagram claiming to come from there is forged. */
+bool flow_table_owns(const struct flow_table *table, const char *peer);
 
 /* Fills ready[0..MAX_FLOWS-1] for poll(): POLLIN on each flow's socket (a
  * free slot's -1 is skipped by poll). */

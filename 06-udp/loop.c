@@ -6,7 +6,8 @@
  * (concurrent) but one request is worked on at a time (not parallel), the
  * chapter's Table 14.1. And since a datagram's source address is only a
  * claim, the server first asks whether it may answer it at all
- * (reflection, datagram_source_refusal in common/datagram.h).
+ * (reflection, datagram_source_refusal and echo_guard_check in
+ * common/datagram.h).
  *
  * Run:   ./06-udp/server 2000        and  ./06-udp/client localhost 2000
  * Look:  with ./06-udp/client -n 3, the replies of the 3 clients
@@ -58,6 +59,9 @@ int next_request(struct udp_server *server, struct request *req)
         return -1;
     }
     why = datagram_source_refusal(&req->from, req->from_len, server->fd);
+    if (why == NULL)
+        why = echo_guard_check(&server->echo, &req->from, req->from_len,
+                               server->buf, req->len);
     if (why != NULL)
         return refuse(server, req, why);
     server->requests++;

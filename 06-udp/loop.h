@@ -3,6 +3,7 @@
 #ifndef UDP_LOOP_H
 #define UDP_LOOP_H
 
+#include "datagram.h"
 #include "net.h"
 #include "options.h"
 
@@ -16,6 +17,7 @@ struct udp_server {
     bool show_pid;          /* pool workers add "(worker PID)" to logs */
     char *buf;              /* DATAGRAM_BUFFER_SIZE bytes */
     unsigned long requests; /* the N of "New request: N" */
+    struct echo_guard echo; /* the sources echoing our replies */
 };
 
 /* One request: the datagram in server->buf and who sent it. */

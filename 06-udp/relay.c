@@ -38,6 +38,32 @@
  * far below FLOW_IDLE_S, so none outlives the socket it is sent on. */
 #define MAX_DELAY_MS 10000
 
+/* Lines about a flood (new clients beyond MAX_FLOWS, a full delay queue)
+ * are printed at most once per this many seconds, with the count of the
+ * ones left unsaid: one line per datagram let a flood of forged sources
+ * write megabytes of log a second. */
+#define FLOOD_LOG_INTERVAL_S 1.0
+
+/* One kind of flood line: when it was last printed, how many since. */
+struct flood_log {
+    double last;
+    unsigned long unsaid;
+};
+
+/* The delay queue's cap, in datagrams and in bytes of data: with -D, a
+ * flood of datagrams (from anywhere: the relay listens on every address)
+ * would otherwise all wait in memory (6,088 of them took 775 MB). Beyond
+ * either, a datagram is dropped and counted so. */
+#define MAX_QUEUED_DATAGRAMS 4096
+#define MAX_QUEUED_BYTES ((size_t)32 * 1024 * 1024)
+
+/* Datagrams the relay sends a client for each datagram it got from it.
+ * Its source address is unverified (anyone can forge it): with -u, one
+ * request could come back as 4 (2 copies to the server, each reply
+ * doubled), aimed at a victim. The credit caps that at 2, what one
+ * duplicated reply needs; the rest is dropped. */
+#define CREDIT_PER_REQUEST 2
+
 enum direction { TO_SERVER, TO_CLIENT }; /* the delay queue's two lanes */
 static const char *const direction_name[] = {"client->server",
                                              "server->client"};
@@ -51,8 +77,10 @@ struct relay {
     int fd;                /* the clients' side, on PORT */
     struct sockaddr_storage server;
     socklen_t server_len;
+    char server_peer[PEER_NAME_MAX]; /* HOST:HOSTPORT, as format_peer says */
     struct flow_table flows;
     struct delay_queue queue;
+    struct flood_log table_full, queue_full;
     unsigned long relayed, dropped, duplicated, reordered, delayed;
     char buf[DATAGRAM_BUFFER_SIZE];
 };
@@ -80,6 +108,39 @@ static void count_event(struct relay *relay, unsigned long *counter,
         printf("%s %zu B %s\n", what, len, direction_name[dir]);
 }
 
+/* Whether to print a line about this flood now (and then with how many
+ * went unsaid: log->unsaid, reset by the caller after printing). Never
+ * with -q. */
+static bool flood_line_due(struct relay *relay, struct flood_log *log)
+{
+    double now = now_seconds();
+
+    if (relay->quiet || now - log->last < FLOOD_LOG_INTERVAL_S) {
+        log->unsaid++;
+        return false;
+    }
+    log->last = now;
+    return true;
+}
+
+/* Whether the delay queue has no room for len more bytes: that copy is
+ * then dropped, counted, and said (as a flood: a line a second at most). */
+static bool queue_is_full(struct relay *relay, size_t len, enum direction dir)
+{
+    if (relay->queue.count < MAX_QUEUED_DATAGRAMS &&
+        relay->queue.bytes + len <= MAX_QUEUED_BYTES)
+        return false;
+    relay->dropped++;
+    if (flood_line_due(relay, &relay->queue_full)) {
+        printf("drop %zu B %s (delay queue full: %zu datagrams, %zu B; and "
+               "%lu more since the last such line)\n",
+               len, direction_name[dir], relay->queue.count,
+               relay->queue.bytes, relay->queue_full.unsaid);
+        relay->queue_full.unsaid = 0;
+    }
+    return true;
+}
+
 /* The fate of one datagram of relay->buf: dropped, or queued once or
  * twice, each copy at its own delay, the first maybe held back. */
 static void impair(struct relay *relay, struct flow *flow, size_t len,
@@ -100,6 +161,18 @@ static void impair(struct relay *relay, struct flow *flow, size_t len,
         bool hold = i == 0 && chance(relay, relay->reorder);
         if (relay->jitter_ms > 0)
             ms += (erand48(relay->rng) * 2 - 1) * (double)relay->jitter_ms;
+        if (dir == TO_CLIENT && flow->credit == 0) {
+            relay->dropped++; /* more than the client's datagrams earn */
+            if (!relay->quiet)
+                printf("drop %zu B %s (beyond %d per datagram from the "
+                       "client)\n",
+                       len, direction_name[dir], CREDIT_PER_REQUEST);
+            continue;
+        }
+        if (queue_is_full(relay, len, dir))
+            continue; /* after the draws: -s SEED replays the same run */
+        if (dir == TO_CLIENT)
+            flow->credit--;
         if (ms > 0)
             relay->delayed++;
         if (hold)
@@ -126,6 +199,13 @@ static void from_client(struct relay *relay)
         return;
     format_peer((struct sockaddr *)&from, from_len, peer, sizeof peer);
     why = datagram_source_refusal(&from, from_len, relay->fd);
+    /* A datagram "from" the server would be relayed to it, and its reply
+     * relayed "back" to it: to the server again, for ever. One "from" one
+     * of our upstream sockets is as forged: it never sends to us. */
+    if (why == NULL && strcmp(peer, relay->server_peer) == 0)
+        why = "source is the upstream server";
+    if (why == NULL && flow_table_owns(&relay->flows, peer))
+        why = "source is one of the relay's own sockets";
     if (why != NULL && !relay->quiet) /* no reflector, the relay either */
         printf("Refused: %s (%s)\n", peer, why);
     if (why != NULL)
@@ -133,8 +213,19 @@ static void from_client(struct relay *relay)
     struct flow *flow =
         flow_of(&relay->flows, &from, from_len, peer,
                 (struct sockaddr *)&relay->server, relay->server_len);
+    if (flow == NULL && errno == ENOSPC) {
+        relay->dropped++;
+        if (flood_line_due(relay, &relay->table_full)) {
+            fprintf(stderr,
+                    "%s: %d clients already: %s dropped (and %lu more since "
+                    "the last such line)\n",
+                    progname(), MAX_FLOWS, peer, relay->table_full.unsaid);
+            relay->table_full.unsaid = 0;
+        }
+    }
     if (flow == NULL)
         return;
+    flow->credit += CREDIT_PER_REQUEST;
     impair(relay, flow, (size_t)n, TO_SERVER);
 }
 
@@ -258,6 +349,8 @@ static int open_relay(struct relay *relay)
         return -1;
     }
     close(probe); /* each client gets its own socket (flow_of) */
+    format_peer((struct sockaddr *)&relay->server, relay->server_len,
+                relay->server_peer, sizeof relay->server_peer);
     if (prepare_server_process() != 0 ||
         (relay->fd = udp_bind_or_report(relay->port)) < 0)
         return -1;

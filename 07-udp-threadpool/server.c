@@ -10,8 +10,9 @@
  * it never spins. When the request queue is full, the receiver stops
  * receiving: datagrams wait in the kernel's socket buffer, and beyond it
  * the kernel drops them. Memory stays bounded; drops are printed at the end.
- * A datagram from a source port below 1024 or from the server's own port
- * is refused (reflection: see 06-udp/README.md).
+ * A datagram from a source port below 1024 or from the server's own port,
+ * or one that sends back our reply once too often, is refused (reflection:
+ * see 06-udp/README.md).
  *
  * Run:   ./07-udp-threadpool/server -w 4 2000      and in another terminal
  *        ./07-udp-threadpool/client -n 8 localhost 2000
@@ -58,6 +59,7 @@ struct udp_pool_server {
     unsigned long received;
     unsigned long dropped;    /* by the server: too long, or no memory */
     unsigned long unanswered; /* still queued at shutdown */
+    struct echo_guard echo;   /* the receiver's: sources echoing replies */
 };
 
 /* Receiver (main thread): one datagram from the socket into a new struct
@@ -79,7 +81,11 @@ static struct datagram *receive_request(struct udp_pool_server *server)
     }
     /* Reflection (06-udp/README.md): a source that may be another server
      * is never answered, and costs no worker anything. */
-    if ((why = datagram_source_refusal(&from, from_len, server->fd)) != NULL) {
+    why = datagram_source_refusal(&from, from_len, server->fd);
+    if (why == NULL && !truncated) /* a peer echoing us ends the ping-pong */
+        why = echo_guard_check(&server->echo, &from, from_len, server->buf,
+                               (size_t)n);
+    if (why != NULL) {
         if (!server->args->quiet)
             print_refusal(&from, from_len, why);
         return NULL;

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -92,5 +93,65 @@ const char *datagram_source_refusal(const struct sockaddr_storage *src,
         return "source port below 1024";
     if (port == local_port(server_fd))
         return "source port is the server's own";
+    return NULL;
+}
+
+/* FNV-1a, 64 bits: a short hash, good enough to tell texts apart (a false
+ * match needs 2^-64 luck, ECHO_GUARD_LIMIT times in a row). upper: hash
+ * the upper transform of the bytes instead of the bytes. */
+static uint64_t hash_bytes(uint64_t hash, const void *bytes, size_t len,
+                           bool upper)
+{
+    const unsigned char *byte = bytes;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = byte[i];
+        if (upper && c >= 'a' && c <= 'z')
+            c = (unsigned char)(c - 'a' + 'A');
+        hash = (hash ^ c) * 0x100000001b3ULL;
+    }
+    return hash;
+}
+
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+
+/* The hash of a source: family, port and address (never 0: 0 marks a free
+ * slot). */
+static uint64_t hash_source(const struct sockaddr_storage *src,
+                            socklen_t src_len)
+{
+    uint64_t hash = FNV_OFFSET;
+
+    if (src->ss_family == AF_INET6 && src_len >= sizeof(struct sockaddr_in6)) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)src;
+        hash = hash_bytes(hash, &in6->sin6_port, sizeof in6->sin6_port, false);
+        hash = hash_bytes(hash, &in6->sin6_addr, sizeof in6->sin6_addr, false);
+    } else if (src->ss_family == AF_INET &&
+               src_len >= sizeof(struct sockaddr_in)) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)src;
+        hash = hash_bytes(hash, &in->sin_port, sizeof in->sin_port, false);
+        hash = hash_bytes(hash, &in->sin_addr, sizeof in->sin_addr, false);
+    }
+    return hash != 0 ? hash : 1;
+}
+
+const char *echo_guard_check(struct echo_guard *guard,
+                             const struct sockaddr_storage *src,
+                             socklen_t src_len, const void *request,
+                             size_t len)
+{
+    uint64_t source = hash_source(src, src_len);
+    struct echo_slot *slot = &guard->slots[source % ECHO_GUARD_SLOTS];
+    uint64_t as_sent = hash_bytes(FNV_OFFSET ^ len, request, len, false);
+
+    if (slot->source != source) /* new, or it takes another's slot */
+        *slot = (struct echo_slot){.source = source};
+    else if (slot->reply == as_sent && slot->echoes < ECHO_GUARD_LIMIT)
+        slot->echoes++;
+    else if (slot->reply != as_sent)
+        slot->echoes = 0;
+    if (slot->echoes >= ECHO_GUARD_LIMIT)
+        return "source echoes our replies";
+    slot->reply = hash_bytes(FNV_OFFSET ^ len, request, len, true);
     return NULL;
 }

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -58,5 +59,40 @@ int send_datagram(int fd, const void *buf, size_t len,
  *     if (why != NULL) { log "Refused: PEER (why)"; drop the datagram; } */
 const char *datagram_source_refusal(const struct sockaddr_storage *src,
                                     socklen_t src_len, int server_fd);
+
+/* The rule above cannot see a second upper server on an ordinary port (two
+ * kit servers started on port 0 both sit among the ephemeral ports, where
+ * clients are too): one datagram forged from one to the other, and each
+ * answers the other's answers for ever. What gives such a peer away is
+ * what it sends: the reply it was just sent, unchanged (an upper server
+ * returns an uppercase text as it is; so does any echo service). A source
+ * that does so ECHO_GUARD_LIMIT times in a row is refused until it sends
+ * something else: the ping-pong ends after that many rounds, whatever the
+ * delay. The cost: a client that sends the same uppercase text more than
+ * ECHO_GUARD_LIMIT times in a row (retransmissions included: 3 at most)
+ * from one socket is refused from then on. */
+#define ECHO_GUARD_LIMIT 8
+/* Sources remembered at once (a fixed table: a flood of forged sources
+ * costs no memory). A source that loses its slot to another starts again
+ * from 0; keeping a ping-pong alive that way takes a stream of forged
+ * datagrams, not one. */
+#define ECHO_GUARD_SLOTS 256
+
+struct echo_guard {
+    struct echo_slot {
+        uint64_t source; /* a hash of the address, 0: a free slot */
+        uint64_t reply;  /* a hash of the last reply it was sent */
+        unsigned echoes; /* its requests in a row equal to that reply */
+    } slots[ECHO_GUARD_SLOTS];
+};
+
+/* To be called for each request the reflection rule let through, in the
+ * order received: NULL when the server may answer it (its reply, the
+ * upper transform of request, is then remembered), else the reason to log
+ * ("source echoes our replies"). A guard starts zeroed. */
+const char *echo_guard_check(struct echo_guard *guard,
+                             const struct sockaddr_storage *src,
+                             socklen_t src_len, const void *request,
+                             size_t len);
 
 #endif

@@ -115,3 +115,8 @@ setup_file() { kit_build 06-udp tests/tools/udppeer; }
 @test "reflection: -P workers refuse a source port below 1024 too" { udp_reflection_refused 06-udp -P 2; }
 @test "reflection: -f refuses a source port below 1024 too" { udp_reflection_refused 06-udp -f; }
 @test "reflection: a datagram forged from the server's own port is not answered (no loop)" { udp_self_reflection_refused 06-udp; }
+@test "reflection: a datagram forged between a 06 and another 06 server ends after a few answers" { udp_servers_ping_pong_ends 06-udp; }
+@test "reflection: a forged ping-pong ends with -P 3 and with -f too" {
+    udp_servers_ping_pong_ends 06-udp -P 3
+    udp_servers_ping_pong_ends 06-udp -f
+}

@@ -73,3 +73,4 @@ setup_file() { kit_build 07-udp-threadpool tests/tools/udppeer; }
 
 @test "reflection: a source port below 1024 gets no reply, others still served" { udp_reflection_refused 07-udp-threadpool; }
 @test "reflection: a datagram forged from the server's own port is not answered" { udp_self_reflection_refused 07-udp-threadpool; }
+@test "reflection: a datagram forged between a 06 and a 07 server ends after a few answers" { udp_servers_ping_pong_ends 07-udp-threadpool; }

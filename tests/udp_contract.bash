@@ -178,6 +178,15 @@ except socket.timeout:
 PY
 }
 
+# forged_is_refused SRCPORT PORT WHY : a datagram forged from
+# 127.0.0.1:SRCPORT (raw socket, root) to PORT; the program whose log is
+# SERVER_OUT logs "Refused: 127.0.0.1:SRCPORT (WHY)" within 2 s.
+forged_is_refused() {
+    run udp_send_from "raw:$1" "$2" "forged"
+    [ "$output" = "sent" ]
+    wait_for_line "$SERVER_OUT" "^Refused: 127\\.0\\.0\\.1:$1 \\($3\\)\$"
+}
+
 # udp_reflection_refused FOLDER [SERVER OPTIONS...] : a datagram from a
 # privileged source port (a service such as echo or DNS, the classic
 # reflection peer) gets no reply and a "Refused:" log line, and the server
@@ -206,9 +215,34 @@ udp_self_reflection_refused() {
     [ "$(id -u)" -eq 0 ] || skip "forging a source address needs root"
     require_command python3 python3 # it forges a source
     start_server "$folder" -d 0 "${@:2}"
-    run udp_send_from "raw:$PORT" "$PORT" "loop"
-    [ "$output" = "sent" ]
-    wait_for_line "$SERVER_OUT" "^Refused: 127\\.0\\.0\\.1:$PORT \\(source port is the server's own\\)\$"
+    forged_is_refused "$PORT" "$PORT" "source port is the server's own"
     sleep 0.3
     [ "$(grep -c '^New request' "$SERVER_OUT")" -eq 0 ]
+}
+
+# udp_servers_ping_pong_ends FOLDER [SERVER OPTIONS...] : a datagram forged
+# from a second kit server (06-udp, -d 0, on its ephemeral port) to this
+# one. Each answers the other's answers; after ECHO_GUARD_LIMIT (8) rounds
+# of getting its own reply back, one of them refuses the other ("source
+# echoes our replies") and the exchange stops. Root only (a raw socket).
+udp_servers_ping_pong_ends() {
+    local folder=$1 other_out other_port
+    [ "$(id -u)" -eq 0 ] || skip "forging a source address needs root"
+    require_command python3 python3 # it forges a source
+    start_server 06-udp -d 0
+    other_out=$SERVER_OUT other_port=$PORT
+    start_server "$folder" -d 0 "${@:2}"
+    run udp_send_from "raw:$other_port" "$PORT" "ping"
+    [ "$output" = "sent" ]
+    wait_for_line "$SERVER_OUT" '^New request: 1 '
+    sleep 1
+    local before after
+    before=$(cat "$SERVER_OUT" "$other_out" | grep -c '^New request')
+    sleep 1
+    after=$(cat "$SERVER_OUT" "$other_out" | grep -c '^New request')
+    echo "answers: $before, then $after a second later"
+    [ "$after" -eq "$before" ]
+    # A few rounds each (a -P pool: a few per worker), not thousands.
+    [ "$after" -le 100 ]
+    cat "$SERVER_OUT" "$other_out" | grep -q '^Refused: .* (source echoes our replies)$'
 }

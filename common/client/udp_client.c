@@ -202,6 +202,25 @@ out:
     return status;
 }
 
+/* A new socket for the next cycle of the 8 words. Within a cycle every
+ * word differs, so a late copy of an earlier reply (a duplicate, or the
+ * answer to a retransmission) can never pass for the current one; the
+ * next cycle repeats the words, and a copy of "TWENTY" held up 8 requests
+ * long on a bad link would be taken for the new "twenty"'s reply. On a
+ * new socket (a new source port) it cannot arrive at all: the kernel
+ * delivers it to the old port, closed. The new one is opened first, so
+ * that it cannot be given the old one's port. 0, or -1 (reported). */
+static int change_socket(const struct client_args *args, int *fd)
+{
+    int next = udp_connect_or_report(args);
+
+    if (next < 0)
+        return -1;
+    close(*fd);
+    *fd = next;
+    return 0;
+}
+
 int udp_stress_session(const struct client_args *args, long client,
                        struct stress_report *report)
 {
@@ -217,6 +236,12 @@ int udp_stress_session(const struct client_args *args, long client,
         size_t len = stress_word_len(round);
         int outcome;
 
+        if (round > 0 && round % STRESS_WORD_COUNT == 0 &&
+            change_socket(args, &fd) != 0) {
+            stress_record_failure(report, client, "could not open a socket");
+            close(fd);
+            return -1;
+        }
         memcpy(expected, stress_word(round), len);
         upper_transform(expected, len);
         stress_record_send(report, client);
