@@ -1,5 +1,6 @@
 /* dbreply.h - the reply lines to one request of dbserver, built in one
- * growing buffer and sent with one write. */
+ * buffer and sent with one write; a reply longer than DB_REPLY_PIECE_MAX
+ * (a LIST) is written in pieces of that size as it is built. */
 #ifndef DBREPLY_H
 #define DBREPLY_H
 
