@@ -15,6 +15,7 @@
  */
 #include "chatroom.h"
 
+#include "unseen.h"
 #include "util.h"
 
 #include <errno.h>
@@ -100,7 +101,16 @@ static size_t make_visible(const char *in, size_t len, char *out)
 
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)in[i];
-        if ((c < 0x20 && c != '\t') || c == 0x7f) {
+        /* A C1 control (UTF-8 C2 80-9F; U+009B starts an escape like ESC
+         * [) gets cat -v's notation for its one-byte form: M-^[ and so
+         * on, 4 bytes for 2, within CHAT_TEXT_MAX's two per byte. */
+        if (utf8_c1_length((const unsigned char *)in + i, len - i) != 0) {
+            c = (unsigned char)in[++i] & 0x7f;
+            out[n++] = 'M';
+            out[n++] = '-';
+            out[n++] = '^';
+            out[n++] = (char)(c ^ 0x40);
+        } else if ((c < 0x20 && c != '\t') || c == 0x7f) {
             out[n++] = '^';
             out[n++] = (char)(c ^ 0x40);
         } else {
@@ -110,15 +120,21 @@ static size_t make_visible(const char *in, size_t len, char *out)
     return n;
 }
 
-/* A name is 1 to CHAT_NAME_MAX bytes without control bytes, and unique. */
+/* A name is 1 to CHAT_NAME_MAX bytes without control bytes (C0, DEL, C1)
+ * or invisible format characters (unseen.h), and unique: byte for byte
+ * only, so "ana" with a zero-width space after it would look like "ana"
+ * to everyone, had it not been refused. */
 static const char *name_problem(struct chat_server *chat, const char *name,
                                 size_t len)
 {
-    if (len == 0 || len > CHAT_NAME_MAX)
-        return "* a name is 1 to 32 bytes, no control characters\n";
+    static const char rule[] =
+        "* a name is 1 to 32 bytes, no control characters\n";
+
+    if (len == 0 || len > CHAT_NAME_MAX || has_unseen_code_point(name, len))
+        return rule;
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
-            return "* a name is 1 to 32 bytes, no control characters\n";
+            return rule;
     for (int fd = 0; fd <= chat->max_fd; fd++)
         if (chat->members[fd] != NULL &&
             strncmp(chat->members[fd]->name, name, CHAT_NAME_MAX + 1) == 0)

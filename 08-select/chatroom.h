@@ -4,7 +4,9 @@
  *
  * The protocol, lines ending in '\n' both ways:
  *   client -> server   first line: the member's name (1 to CHAT_NAME_MAX
- *                      bytes, no control characters, not in use); then one
+ *                      bytes, no control characters, C0 or C1, no
+ *                      invisible format characters (unseen.h), not in
+ *                      use); then one
  *                      line per message (a '\r' before the '\n' is ignored,
  *                      empty lines are ignored, lines over CHAT_LINE_MAX
  *                      bytes are dropped with a notice to their sender)
@@ -12,7 +14,8 @@
  *                      "* NAME left", and "* ..." notices for this member.
  *                      Control bytes in a message are shown in caret
  *                      notation (ESC as ^[, CR as ^M, NUL as ^@, DEL as ^?;
- *                      a tab stays a tab), as `cat -v` shows them. */
+ *                      a tab stays a tab; a C1 control such as U+009B as
+ *                      M-^[), as `cat -v` shows them. */
 #ifndef SELECT_CHATROOM_H
 #define SELECT_CHATROOM_H
 

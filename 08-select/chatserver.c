@@ -123,11 +123,17 @@ static bool watch_members(struct chat_server *chat, fd_set *readable,
 }
 
 /* One member after select(): write what its socket takes, read what it
- * sent, or drop it when its output has not moved for too long. */
+ * sent, or drop it when its output has not moved for too long. The name
+ * deadline comes first, on every pass: checked only when nothing was
+ * readable, a client sending one byte every half second would never
+ * meet it. */
 static void serve_member(struct chat_server *chat, struct member *member,
                          bool can_read, bool can_write)
 {
-    if (can_write && outbuf_flush(&member->out, member->fd) < 0) {
+    if (member->name[0] == '\0' &&
+        now_seconds() - member->connected_at >= CHAT_NAME_TIMEOUT_S) {
+        member_doom(member, "no name within 10 s");
+    } else if (can_write && outbuf_flush(&member->out, member->fd) < 0) {
         report_peer_errno("write to", member->peer);
         member_doom(member, "write failed");
     } else if (!can_write && outbuf_stalled(&member->out, now_seconds(),
@@ -138,9 +144,6 @@ static void serve_member(struct chat_server *chat, struct member *member,
         member_doom(member, why);
     } else if (can_read) {
         read_from(chat, member);
-    } else if (member->name[0] == '\0' &&
-               now_seconds() - member->connected_at >= CHAT_NAME_TIMEOUT_S) {
-        member_doom(member, "no name within 10 s");
     }
 }
 

@@ -31,8 +31,8 @@ static void refuse(struct conn *conn, const struct http_replies *replies)
 }
 
 /* A complete head: queue its reply now, or once its body is skipped. The
- * caller checked there is room for "100 Continue" and the reply (the 400
- * of a bad body is shorter). */
+ * caller checked there is room for HTTP_HEAD_REPLIES_MAX bytes: "100
+ * Continue" and the longest reply (or the 400 of a bad body). */
 static void take_request(struct conn *conn, const struct http_request *request,
                          const struct http_replies *replies)
 {
@@ -95,8 +95,11 @@ static void answer_requests(struct conn *conn,
         verdict = http_parse_head(conn->in + pos, conn->in_len - pos, &request);
         if (verdict == HTTP_INCOMPLETE)
             break;
-        if (!room_for(conn, replies->go_on.len + replies->ok[0][0].len))
-            break; /* no room now: parse it again after the flush */
+        /* Room for the most this head can queue, whatever it turns out
+         * to be (a keep-alive reply after "100 Continue" is the longest):
+         * no room now, parse it again after the flush. */
+        if (!room_for(conn, HTTP_HEAD_REPLIES_MAX))
+            break;
         if (verdict == HTTP_BAD) {
             refuse(conn, replies);
             pos = conn->in_len;

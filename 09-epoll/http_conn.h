@@ -27,6 +27,10 @@
 /* Replies waiting to be written, per connection: room for dozens of
  * pipelined replies; when it is full, parsing stops until it drains. */
 #define OUT_MAX 4096
+/* Whatever one head queues fits in an empty buffer, or nothing is ever
+ * answered. */
+_Static_assert(OUT_MAX >= HTTP_HEAD_REPLIES_MAX,
+               "OUT_MAX must hold the replies of one request head");
 /* After the last reply, bytes of the client's we read and drop before we
  * stop waiting for its end of file and close anyway. */
 #define LINGER_MAX 65536

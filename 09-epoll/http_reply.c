@@ -1,43 +1,28 @@
-/* http_reply.c - httpd's replies, formatted once (see http_reply.h). */
+/* http_reply.c - httpd's replies, copied once into a table (see
+ * http_reply.h). */
 #include "http_reply.h"
 
-#include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 
-#define BODY "Hello from the C kit's epoll httpd\n"
+_Static_assert(sizeof REPLY_BODY - 1 == REPLY_BODY_LEN,
+               "REPLY_BODY_LEN must be the length of REPLY_BODY");
 
-static void format_ok(struct http_reply *r, bool keep_alive, bool head_method)
+/* Teaching shortcut: no Date header (a real server formats one per
+ * second and reuses it). */
+static void copy_reply(struct http_reply *r, const char *text, size_t len)
 {
-    /* Teaching shortcut: no Date header (a real server formats one per
-     * second and reuses it). */
-    int n = snprintf(r->text, sizeof r->text,
-                     "HTTP/1.1 200 OK\r\n"
-                     "Server: kit-httpd\r\n"
-                     "Content-Type: text/plain\r\n"
-                     "Content-Length: %zu\r\n"
-                     "Connection: %s\r\n\r\n%s",
-                     sizeof BODY - 1, keep_alive ? "keep-alive" : "close",
-                     head_method ? "" : BODY);
-    r->len = (size_t)n;
+    memcpy(r->text, text, len);
+    r->len = len;
 }
 
-static void copy_reply(struct http_reply *r, const char *text)
-{
-    r->len = strlen(text);
-    memcpy(r->text, text, r->len);
-}
+#define COPY_REPLY(r, literal) copy_reply(r, literal, sizeof literal - 1)
 
 void http_format_replies(struct http_replies *replies)
 {
-    for (int keep = 0; keep < 2; keep++)
-        for (int head = 0; head < 2; head++)
-            format_ok(&replies->ok[keep][head], keep, head);
-    copy_reply(&replies->bad, "HTTP/1.1 400 Bad Request\r\n"
-                              "Server: kit-httpd\r\n"
-                              "Content-Type: text/plain\r\n"
-                              "Content-Length: 12\r\n"
-                              "Connection: close\r\n\r\n"
-                              "Bad Request\n");
-    copy_reply(&replies->go_on, "HTTP/1.1 100 Continue\r\n\r\n");
+    COPY_REPLY(&replies->ok[0][0], REPLY_OK("close", REPLY_BODY));
+    COPY_REPLY(&replies->ok[0][1], REPLY_OK("close", ""));
+    COPY_REPLY(&replies->ok[1][0], REPLY_OK("keep-alive", REPLY_BODY));
+    COPY_REPLY(&replies->ok[1][1], REPLY_OK("keep-alive", ""));
+    COPY_REPLY(&replies->bad, REPLY_BAD);
+    COPY_REPLY(&replies->go_on, REPLY_CONTINUE);
 }

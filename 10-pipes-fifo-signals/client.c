@@ -85,17 +85,28 @@ static int open_fifos(struct fifo_client *client)
     /* Our FIFO first, open for reading before we send anything. */
     if (make_reply_fifo(client->request_path, client->id, &client->reply) != 0)
         return -1;
-    /* ENXIO here means the FIFO exists but no server has it open. */
-    client->request_fd = open(client->request_path, O_WRONLY | O_NONBLOCK);
+    /* ENXIO here means the FIFO exists but no server has it open.
+     * O_NOFOLLOW, and the owner check below, as the server does: in a
+     * shared directory (/tmp) another user can put a FIFO, or a link to
+     * one, at the path, read our lines, and answer them. */
+    client->request_fd =
+        open(client->request_path, O_WRONLY | O_NONBLOCK | O_NOFOLLOW);
     if (client->request_fd < 0) {
         if (errno == ENXIO)
             report_error(client->request_path, "no server is reading it");
+        else if (errno == ELOOP)
+            report_error(client->request_path, "a symbolic link: refused");
         else
             report_errno(client->request_path);
         return -1;
     }
+    /* Checked on what we opened (fstat), before anything is written. */
     if (fstat(client->request_fd, &info) != 0 || !S_ISFIFO(info.st_mode)) {
         report_error(client->request_path, "not a FIFO");
+        return -1;
+    }
+    if (info.st_uid != geteuid()) {
+        report_error(client->request_path, "owned by another user: refused");
         return -1;
     }
     /* Blocking writes from now on: a full FIFO makes write() wait for the

@@ -218,6 +218,15 @@ $(printf 'ADD d 1 bad\377name\nADD e 1 tab\there\nSET c 2 \303\n')"
         'ERR bad name' 'ERR bad name' 'ERR bad name')"
 }
 
+@test "names: a C1 control (U+009B) or an invisible format character (U+200B, U+202E) is ERR bad name" {
+    # They reach other clients' terminals through GET and LIST: U+009B
+    # starts an escape sequence, U+202E turns the line around, U+200B
+    # makes "Ana" and "Ana" differ unseen. Other UTF-8 (é, Ñ) stays fine.
+    start_db -q
+    db "$(printf 'ADD a 1 x\302\233[2Jy\nADD b 1 Ana\342\200\213\nADD c 1 \342\200\256evil\nADD d 1 Zoë Ñ\nSET d 2 \302\205\nGET d\n')"
+    expect_replies "$(printf '%s\n' 'ERR bad name' 'ERR bad name' 'ERR bad name' 'OK' 'ERR bad name' 'OK d 1 Zoë Ñ')"
+}
+
 @test "malformed requests get ERR with a short reason, the connection stays open" {
     start_db -q
     db "$(printf '%s\n' '   ' 'FROB x' 'GET' 'GET a b' 'DEL' 'BIRTHDAY' 'BIRTHDAY a b' 'ADD a' 'ADD a 1' \

@@ -214,6 +214,37 @@ CLOSE='Host: x\r\nConnection: close\r\n\r\n'
     [ "$(count_in_output 'HTTP/1.1 200 OK')" -eq 2 ]
 }
 
+@test "httpd: 15 GETs, 15 HEADs and 2 Expect: 100-continue POSTs in one send: all answered in order" {
+    # Enough keep-alive replies to fill all but the last few bytes of the
+    # connection's output buffer, then a "100 Continue" and a keep-alive
+    # reply each: the room check must count the longest of them (a check
+    # sized for a shorter reply wrote past the buffer and killed httpd).
+    start_program 09-epoll/httpd -q 0
+    local batch="" expected="" i
+    for ((i = 1; i <= 15; i++)); do
+        batch+="GET /g$i HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n"
+        expected+="200 B "
+    done
+    for ((i = 1; i <= 15; i++)); do
+        batch+="HEAD /h$i HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n"
+        expected+="200 "
+    done
+    for ((i = 1; i <= 2; i++)); do
+        batch+="POST /p$i HTTP/1.1\\r\\nHost: x\\r\\nExpect: 100-continue\\r\\nContent-Length: 5\\r\\n\\r\\nhello"
+        expected+="100 200 B "
+    done
+    http_raw "${batch}GET /last HTTP/1.1\\r\\n$CLOSE"
+    expected+="200 B "
+    # One word per status line (its code), a B for each body line: GETs
+    # and POSTs have a body, HEADs and 100 Continue none.
+    got=$(printf '%s\n' "$output" | tr -d '\r' |
+        awk '/^HTTP\/1\.1 / { printf "%s ", $2 } /^Hello/ { printf "B " }')
+    [ "$got" = "$expected" ] || { echo "got:    $got"; echo "wanted: $expected"; return 1; }
+    [ "$stderr" = closed ]
+    kill -0 "$SERVER_PID" || { echo "httpd died:"; cat "$SERVER_ERR"; return 1; }
+    http_expect "GET /after HTTP/1.1\\r\\n$CLOSE" "HTTP/1.1 200 OK" closed
+}
+
 @test "httpd: Expect: 100-continue with Connection: close is answered at once, no 100" {
     start_program 09-epoll/httpd -q 0
     http_expect 'POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\nConnection: close\r\n\r\n' "HTTP/1.1 200 OK" closed

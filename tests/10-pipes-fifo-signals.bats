@@ -136,6 +136,37 @@ no_reply_fifos() {
     [ "$(stat -c '%U %a' "$fifo")" = "nobody 622" ]
 }
 
+@test "the client refuses a request FIFO owned by another user: nothing written to it" {
+    # Another user's FIFO planted in a shared directory, with a reader of
+    # theirs: before the fix the client wrote its line into it.
+    [ "$(id -u)" -eq 0 ] || skip "needs root to make a FIFO of another user"
+    local fifo=$BATS_TEST_TMPDIR/planted.fifo got=$BATS_TEST_TMPDIR/got
+    mkfifo -m 666 "$fifo"
+    chown nobody "$fifo"
+    timeout 10 cat "$fifo" >"$got" &
+    local reader=$!
+    # The reader's open must be done before the client looks for one.
+    for ((i = 0; i < 100; i++)); do
+        [ -n "$(find /proc/$reader/fd -lname "$fifo" 2>/dev/null)" ] && break
+        sleep 0.05
+    done
+    run --separate-stderr timeout 5 "$KIT_ROOT/$DIR/client" -t 2 "$fifo" <<<"my secret line"
+    kill "$reader" 2>/dev/null || true
+    wait "$reader" 2>/dev/null || true
+    [ "$status" -eq 1 ] || { echo "status $status, stderr: $stderr"; return 1; }
+    [ "$stderr" = "client: $fifo: owned by another user: refused" ]
+    run ! grep -q "secret" "$got"
+    [ -z "$(compgen -G "$BATS_TEST_TMPDIR/*.reply.*")" ]
+}
+
+@test "the client refuses a symbolic link at the request FIFO's path" {
+    start_fifo_server -d 0 -q
+    ln -s "$FIFO" "$BATS_TEST_TMPDIR/link.fifo"
+    run --separate-stderr timeout 5 "$KIT_ROOT/$DIR/client" "$BATS_TEST_TMPDIR/link.fifo" <<<"hola"
+    [ "$status" -eq 1 ]
+    [ "$stderr" = "client: $BATS_TEST_TMPDIR/link.fifo: a symbolic link: refused" ]
+}
+
 @test "a file planted at the old predictable reply name does not stop the client" {
     start_fifo_server -d 0 -q
     # exec keeps the shell's PID: plant files at FIFO.reply.PID and at
@@ -401,6 +432,39 @@ capture_frame() {
     less_than "$ELAPSED" 3
     grep -q "nobody reading: reply dropped" "$SERVER_ERR"
     kill -0 "$SERVER_PID"
+}
+
+@test "frames naming a reply FIFO nobody reads cost the server 0.5 s each, no more" {
+    # A process of the server's own user (only it can write the request
+    # FIFO) can leave a reply FIFO with no reader and send frames naming
+    # it: the server tries each for 50 x 10 ms (REPLY_OPEN_TRIES) and
+    # drops the reply. The cost is bounded per frame, not removed: that
+    # user could as well kill the server.
+    # The path start_fifo_server uses: the frame names a reply FIFO
+    # beside it.
+    local fifo=$BATS_TEST_TMPDIR/up.fifo reply="" i
+    mkfifo -m 600 "$fifo"
+    cat "$fifo" >"$BATS_TEST_TMPDIR/frame" &
+    local cat_pid=$!
+    timeout 10 "$KIT_ROOT/$DIR/client" -t 1 "$fifo" <<<"nobody reads me" >/dev/null 2>&1 &
+    local client_pid=$!
+    for ((i = 0; i < 100; i++)); do
+        reply=$(compgen -G "$fifo.reply.*") && break
+        sleep 0.05
+    done
+    [ -n "$reply" ]
+    wait "$client_pid" || true
+    wait "$cat_pid" || true
+    mkfifo -m 600 "$reply" # the same name again, with no reader
+    start_fifo_server -d 0 -q
+    for ((i = 0; i < 4; i++)); do cat "$BATS_TEST_TMPDIR/frame"; done >"$fifo"
+    elapsed timeout 20 "$KIT_ROOT/$DIR/client" "$fifo" <<<"next"
+    [ "$STATUS" -eq 0 ]
+    echo "the next client waited $ELAPSED s behind 4 such frames"
+    [ "$(grep -c 'nobody reading: reply dropped' "$SERVER_ERR")" -eq 4 ]
+    # 4 x 0.5 s of retries, plus slack for a loaded machine.
+    at_least "$ELAPSED" 1.8
+    less_than "$ELAPSED" 4
 }
 
 @test "no server: the client says so, exit 1, nothing left behind" {

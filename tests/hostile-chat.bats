@@ -12,13 +12,14 @@ setup_file() { kit_build 08-select tests/tools/holdmany; }
 # cpu_ticks PID : user + system CPU time of a whole process, in clock ticks.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-@test "chat: ESC and CR are shown as ^[ and ^M, a member cannot overwrite its name prefix" {
+@test "chat: ESC, CR and a C1 control (U+009B) are shown as ^[, ^M and M-^[, a member cannot overwrite its name prefix" {
     local dir=$BATS_TEST_TMPDIR
     start_chat_pair
-    printf 'hi \033[2K\rana: send me your password\n' >&8
+    # U+009B (UTF-8 C2 9B) is CSI, the one-byte ESC [; U+0085 is NEL.
+    printf 'hi \033[2K\rana: send me your password \302\2332K\302\205there\n' >&8
     wait_for "$dir/ana.out" '^bob: '
-    grep -qF 'bob: hi ^[[2K^Mana: send me your password' "$dir/ana.out"
-    run ! grep -q $'\033\|\r' "$dir/ana.out"
+    grep -qF 'bob: hi ^[[2K^Mana: send me your password M-^[2KM-^Ethere' "$dir/ana.out"
+    run ! env LC_ALL=C grep -q $'\033\|\r\|\302[\200-\237]' "$dir/ana.out"
     exec 7>&- 8>&-
 }
 
@@ -42,6 +43,23 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
     run ! grep -q '^\* ana joined$' "$dir/bob.out"
     echo "still me" >&7
     wait_for "$dir/bob.out" '^ana: still me$'
+    exec 7>&- 8>&-
+}
+
+@test "chat: a look-alike name (ana + U+200B) or one with a C1 control is refused" {
+    local dir=$BATS_TEST_TMPDIR name
+    start_chat_pair
+    # ana followed by a zero-width space, a right-to-left override, and a
+    # C1 CSI (U+009B, the one-byte ESC [): each looks like, or rewrites,
+    # what the others see.
+    for name in $'ana\342\200\213' $'\342\200\256ana' $'a\302\2332Jb'; do
+        # shellcheck disable=SC2016 # $1 and $2 belong to the inner shell
+        run timeout 5 bash -c 'exec 5<>"/dev/tcp/127.0.0.1/$1"; printf "%s\n" "$2" >&5; cat <&5' _ "$PORT" "$name"
+        [ "$status" -eq 0 ]
+        [ "$output" = "* a name is 1 to 32 bytes, no control characters" ] || {
+            echo "name $(printf '%s' "$name" | od -An -tx1): $output"; return 1; }
+    done
+    [ "$(grep -c 'joined$' "$CHAT_OUT")" -eq 2 ] # ana and bob only
     exec 7>&- 8>&-
 }
 
@@ -111,6 +129,25 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
     for c in s l o w l y; do printf '%s' "$c" >&8; sleep 0.1; done
     printf '\n' >&8
     wait_for "$dir/ana.out" '^bob: slowly$'
+    exec 7>&- 8>&-
+}
+
+@test "chat: a connection dribbling a nameless line, a byte every 0.5 s, is still closed after 10 s" {
+    local dir=$BATS_TEST_TMPDIR start ms
+    start_chat_pair
+    start=$(date +%s%N)
+    # One byte every half second, no newline, for up to 20 s: each byte
+    # makes the socket readable, which must not postpone the deadline.
+    # shellcheck disable=SC2016 # $1 belongs to the inner shell
+    run timeout 25 bash -c 'exec 5<>"/dev/tcp/127.0.0.1/$1"
+        (for ((i = 0; i < 40; i++)); do printf x >&5 || exit 0; sleep 0.5; done) &
+        cat <&5; kill $! 2>/dev/null; exit 0' _ "$PORT"
+    ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    echo "closed after $ms ms"
+    [ "$ms" -ge 9500 ] && [ "$ms" -lt 13000 ]
+    grep -q 'no name within 10 s$' "$CHAT_ERR"
+    echo "still here" >&7
+    wait_for "$dir/bob.out" '^ana: still here$'
     exec 7>&- 8>&-
 }
 

@@ -61,9 +61,16 @@ enum db_status db_set(struct db *db, const struct person *person);
 enum db_status db_del(struct db *db, const char *id);
 enum db_status db_birthday(struct db *db, const char *id, long *new_age);
 
-/* A copy of every record, sorted by id (strcmp order): *people is malloc'd
- * (the caller frees it; NULL when *count is 0). Each record is copied
- * whole under its lock; the set of ids is the one of a single moment. */
-enum db_status db_list(struct db *db, struct person **people, size_t *count);
+/* A copy of every record, sorted by id (strcmp order), in memory of its
+ * own (db_snapshot_free gives it back to the system at once). Each record
+ * is copied whole under its lock; the set of ids is the one of a single
+ * moment. */
+struct db_snapshot {
+    struct person *people; /* NULL when count is 0 */
+    size_t count;
+    size_t mapped; /* bytes mapped for people */
+};
+enum db_status db_list(struct db *db, struct db_snapshot *snapshot);
+void db_snapshot_free(struct db_snapshot *snapshot);
 
 #endif

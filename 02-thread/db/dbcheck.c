@@ -1,6 +1,7 @@
 /* dbcheck.c - what a valid id, age and name are (see dbcheck.h). */
 #include "dbcheck.h"
 
+#include "unseen.h"
 #include "utf8.h"
 
 const char *check_id(const char *id, size_t len)
@@ -32,12 +33,15 @@ const char *check_age(const char *age, size_t len, long *value)
 }
 
 /* Any UTF-8 text without control characters (a NUL or a tab would break
- * the one-line replies of GET and LIST for the next reader). */
+ * the one-line replies of GET and LIST for the next reader) and without
+ * C1 controls or invisible format characters (unseen.h): a name reaches
+ * other clients' terminals, where U+009B starts an escape sequence and
+ * U+202E turns the rest of the line around. */
 const char *check_name(const char *name, size_t len)
 {
     if (len > DB_NAME_MAX)
         return "ERR name too long\n";
-    if (!valid_utf8(name, len))
+    if (!valid_utf8(name, len) || has_unseen_code_point(name, len))
         return "ERR bad name\n";
     for (size_t i = 0; i < len; i++) {
         if ((unsigned char)name[i] < 0x20 || name[i] == 0x7F)

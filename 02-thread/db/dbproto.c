@@ -169,22 +169,23 @@ static void do_birthday(struct request *req)
     db_reply_append_text(req->reply, line);
 }
 
+/* The reply goes out in pieces of at most DB_REPLY_PIECE_MAX bytes as it
+ * is built (dbreply.h): its buffer never holds the whole table. */
 static void do_list(struct request *req)
 {
-    struct person *people;
-    size_t count;
-    enum db_status status = db_list(req->db, &people, &count);
+    struct db_snapshot snapshot;
+    enum db_status status = db_list(req->db, &snapshot);
     char line[32];
 
     if (status != DB_OK) {
         reply_status(req->reply, status);
         return;
     }
-    snprintf(line, sizeof line, "OK %zu\n", count);
+    snprintf(line, sizeof line, "OK %zu\n", snapshot.count);
     db_reply_append_text(req->reply, line);
-    for (size_t i = 0; i < count; i++)
-        db_reply_append_person(req->reply, &people[i]);
-    free(people);
+    for (size_t i = 0; i < snapshot.count; i++)
+        db_reply_append_person(req->reply, &snapshot.people[i]);
+    db_snapshot_free(&snapshot);
 }
 
 struct command {
@@ -273,8 +274,7 @@ void db_answer(struct db *db, long delay_ms, const char *line, size_t len,
     const char *word, *error;
     size_t word_len;
 
-    reply->len = 0;
-    reply->failed = false;
+    db_reply_reset(reply);
     while (c.end > c.at && c.end[-1] == ' ')
         c.end--; /* trailing spaces are not part of the last field */
     if (!next_word(&c, &word, &word_len))

@@ -61,23 +61,26 @@ static void *serve_client(void *arg)
     enum line_status status;
     size_t len;
 
-    db_reply_init(&reply);
+    db_reply_init(&reply, client->conn_fd);
     line_reader_init(&reader, client->conn_fd);
     while ((status = read_line(&reader, line, DB_LINE_MAX, &len)) == LINE_OK ||
            status == LINE_TOO_LONG) {
         const char *out = DB_REPLY_TOO_LONG;
         size_t out_len = strlen(DB_REPLY_TOO_LONG);
 
+        db_reply_reset(&reply);
         if (status == LINE_OK) {
+            /* A long reply (LIST) writes its first pieces from in here. */
             db_answer(server->db, server->delay_ms, line, len, &reply);
             out = reply.failed ? DB_REPLY_NO_MEMORY : reply.text;
             out_len = reply.failed ? strlen(DB_REPLY_NO_MEMORY) : reply.len;
         }
-        if (write_all(client->conn_fd, out, out_len) != 0) {
+        if (reply.failed && reply.written > 0)
+            break; /* half a LIST went out: an error line now would lie */
+        if (reply.write_error || write_all(client->conn_fd, out, out_len) != 0) {
             report_peer_errno("write to", client->peer);
             break;
         }
-        db_reply_release_if_large(&reply); /* a LIST's megabytes go back */
     }
     if (status == LINE_ERROR)
         report_peer_errno("read from", client->peer);
