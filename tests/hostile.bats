@@ -230,5 +230,7 @@ out_of_descriptors_does_not_spin() {
 }
 
 @test "out of descriptors (EMFILE), a server pauses instead of spinning, then serves again" {
-    for_each out_of_descriptors_does_not_spin "02-thread" "02-thread -w 4" "04-prefork-pool -w 2" "08-select" "09-epoll"
+    local configs=("02-thread" "02-thread -w 4" "04-prefork-pool -w 2" "08-select" "09-epoll")
+    io_uring_unavailable >/dev/null || configs+=("11-io-uring")
+    for_each out_of_descriptors_does_not_spin "${configs[@]}"
 }

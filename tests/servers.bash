@@ -14,6 +14,10 @@ KIT_TCP_SERVERS=(
     "09-epoll -w 4"
     "09-epoll -E"
 )
+# 11-io-uring joins wherever this kernel lets it run (tests/io_uring.bash).
+# shellcheck source=tests/io_uring.bash
+. "$KIT_ROOT/tests/io_uring.bash"
+io_uring_unavailable >/dev/null || KIT_TCP_SERVERS+=("11-io-uring")
 
 # Servers that serve one client at a time and so, by design, stall while a
 # client does not read (the lesson of 01): the hostile suite checks only
