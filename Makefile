@@ -98,7 +98,9 @@ $(foreach s,$(SUBFOLDERS),$(eval $(call subfolder_rules,$(s))))
 ALL_PROGRAMS += $(foreach s,$(SUBFOLDERS),$(call subprograms,$(s)))
 
 $(TEST_TOOLS) $(BENCH_TOOLS): %: $(BUILD)/%.o $(LIBKIT)
-	$(CC) $(LDFLAGS) $< $(LIBKIT) $(LDLIBS) -o $@
+	$(CC) $(LDFLAGS) $(filter %.o,$^) $(LIBKIT) $(LDLIBS) -o $@
+# bench/uringloop, the bare io_uring yardstick, drives 11-io-uring's ring.
+bench/uringloop: $(BUILD)/11-io-uring/ring.o
 
 # --- tests ------------------------------------------------------------------
 BATS ?= bats

@@ -70,6 +70,8 @@ FD_LIMIT=$(ulimit -n)
 . "$KIT_ROOT/bench/httpd.sh"
 # shellcheck source=bench/targets.sh
 . "$KIT_ROOT/bench/targets.sh"
+# shellcheck source=bench/uring.sh
+. "$KIT_ROOT/bench/uring.sh"
 
 # report : every table as Markdown (the terminal shows the same text).
 report() {
@@ -95,6 +97,7 @@ echo "bench: delay 0, $([ "$QUICK" = 1 ] && echo "quick set, 1 run each" || echo
 main_tables
 other_placement_tables
 yardsticks
+for place in $YARD_PLACEMENTS; do uring_yardsticks "$place"; done
 targets_from_tables
 echo
 report | tee "$BENCH_TMP/report.md"

@@ -19,6 +19,8 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=bench/timelines.sh
 . "$KIT_ROOT/bench/timelines.sh"
+# shellcheck source=bench/uring.sh
+. "$KIT_ROOT/bench/uring.sh"
 
 DELAY_MS=${DEMO_DELAY_MS:-100}
 CLIENTS=${DEMO_CLIENTS:-10}
@@ -52,6 +54,7 @@ CASES=(
     "08-select||select loop|1|yes|no"
     "09-epoll|-w 0|epoll, work in the loop|1|yes|no"
     "09-epoll|-w 10|epoll + 10 worker threads|10|yes|yes"
+    "11-io-uring||io_uring, work in the loop|1|yes|no"
 )
 
 # expected_seconds W : CONTRACT.md §6's formula for this run's N and D.
@@ -78,6 +81,11 @@ for case in "${CASES[@]}"; do
     # give every reply that long, plus a margin, before calling it lost.
     reply_timeout=$(calc "int(8 * $CLIENTS * $DELAY_MS / 1000) + 30" "%d")
     log="$BENCH_TMP/demo$index"
+    if [ "$folder" = 11-io-uring ] && reason=$(io_uring_unavailable); then
+        echo "[$index/$total] $label: not available here ($reason)"
+        rows+=("$label|$model|$expected|-|not available|$concurrent|$parallel")
+        continue
+    fi
     # shellcheck disable=SC2086 # options is a list of words
     if ! server_start "$log" "$KIT_ROOT/$folder/server" $options -q -d "$DELAY_MS" 0; then
         echo "[$index/$total] $label: server did not start"

@@ -43,6 +43,12 @@ stress_servers() {
         "$(pick_levels "1 10 100 1000" "$only")" "$KIT_ROOT/08-select/client"
     bench_server "$table" 09-epoll "-w 0" "epoll loop" \
         "$(pick_levels "1 10 100 1000 10000" "$only")" "$KIT_ROOT/09-epoll/client"
+    if ! io_uring_unavailable >/dev/null; then
+        bench_server "$table" 11-io-uring "" "io_uring loop" \
+            "$(pick_levels "1 10 100 1000" "$only")" "$KIT_ROOT/11-io-uring/client"
+    else
+        note "11-io-uring: not available here ($(io_uring_unavailable)): no row"
+    fi
 }
 
 # conn_servers TABLE LEVELS : the connection-per-request table.

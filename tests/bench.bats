@@ -5,6 +5,7 @@
 # be busy. The demo's timelines are tested in timeline.bats.
 
 load helper
+load io_uring
 
 setup_file() {
     ! tooling_skipped || return 0
@@ -20,6 +21,12 @@ DEMO_ROWS=("01-iterative" "02-thread -w 0" "03-fork" "04-prefork-pool"
 # The bench's main table.
 BENCH_ROWS=("01-iterative" "02-thread -w 0" "03-fork" "04-prefork-pool"
     "05-prefork-accept" "06-udp" "07-udp-threadpool" "08-select" "09-epoll -w 0")
+# 11-io-uring where this kernel runs it; elsewhere its demo row says "not
+# available" and the bench has no row for it.
+if ! io_uring_unavailable >/dev/null; then
+    DEMO_ROWS+=("11-io-uring")
+    BENCH_ROWS+=("11-io-uring")
+fi
 
 # table_row TEXT LABEL : the first Markdown row of TEXT for LABEL.
 table_row() {

@@ -77,3 +77,8 @@ prove_graders() {
 @test "08-select: each grader fails on the reference and passes with its solution" { prove_graders 08-select; }
 @test "09-epoll: each grader fails on the reference and passes with its solution" { prove_graders 09-epoll; }
 @test "10-pipes-fifo-signals: each grader fails on the reference and passes with its solution" { prove_graders 10-pipes-fifo-signals; }
+@test "11-io-uring: each grader fails on the reference and passes with its solution" {
+    load io_uring
+    require_io_uring # its grader skips, and so passes, where io_uring cannot run
+    prove_graders 11-io-uring
+}
