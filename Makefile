@@ -118,7 +118,7 @@ bats-present:
 # the package (require_command in tests/helper.bash).
 CHECK_REQUIRED := timeout:coreutils setsid:util-linux ps:procps pgrep:procps
 CHECK_OPTIONAL := prlimit:util-linux ss:iproute2 curl:curl valgrind:valgrind \
-                  xmllint:libxml2-utils python3:python3
+                  xmllint:libxml2-utils python3:python3 strace:strace
 .PHONY: tools-present
 tools-present: bats-present
 	@missing_packages() { for t in "$$@"; do command -v "$${t%%:*}" >/dev/null 2>&1 || \
