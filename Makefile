@@ -152,7 +152,7 @@ demo: all $(BENCH_TOOLS)
 	    DEMO_TIMELINE='$(DEMO_TIMELINE)' bench/demo.sh
 
 bench: all $(BENCH_TOOLS)
-	@BENCH_OUT='$(BENCH_OUT)' BENCH_QUICK='$(BENCH_QUICK)' bench/bench.sh
+	@BENCH_OUT='$(BENCH_OUT)' BENCH_QUICK='$(BENCH_QUICK)' BENCH_ONLY='$(BENCH_ONLY)' bench/bench.sh
 
 # --- lint: cppcheck, clang-tidy (.clang-tidy) and shellcheck (.shellcheckrc) --
 LINT_C     := $(wildcard common/*.c [0-9][0-9]-*/*.c [0-9][0-9]-*/*/*.c tests/tools/*.c tests/fuzz/*.c bench/*.c)

@@ -63,31 +63,6 @@ syscalls_per_request() {
         }' "$counts"
 }
 
-# cpu_median KEY : the median over KEY's runs of the server's CPU
-# microseconds per request.
-cpu_median() {
-    awk -F'\t' -v k="$1" '$1 == k { v[++n] = $12 + 0 }
-        END {
-            if (n == 0) exit
-            for (i = 2; i <= n; i++)
-                for (j = i; j > 1 && v[j] < v[j-1]; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
-            print v[int((n + 1) / 2)]
-        }' "$ROWS"
-}
-
-# per_cpu_second_target NAME KEY_KIT KEY_YARD PLACEMENT GOAL : a targets
-# row on requests per CPU-second (1,000,000 / CPU us per request, medians).
-per_cpu_second_target() {
-    local kit yard ratio
-    kit=$(cpu_median "$2")
-    yard=$(cpu_median "$3")
-    [ -n "$kit" ] && [ -n "$yard" ] && [ "$kit" != 0 ] && [ "$yard" != 0 ] || return 0
-    kit=$(calc "1000000 / $kit" "%.0f")
-    yard=$(calc "1000000 / $yard" "%.0f")
-    ratio=$(calc "$kit / $yard" "%.2f")
-    target "$1" "$4" "$kit" "$yard" "$ratio" "$(switches_of "$2")" "$5" "$ratio"
-}
-
 # uring_yardsticks PLACEMENT : the three servers at 100 clients, runs
 # alternating, then the targets.
 uring_yardsticks() {
@@ -120,6 +95,14 @@ uring_yardsticks() {
                 "$run" "$place" "${ports[i]}" "${pids[i]}" "$driver"
         done
     done
+    # Two client processes of 50 connections each, alternating the epoll
+    # loop and 11: more load per round makes bigger batches.
+    for ((run = 1; run <= RUNS; run++)); do
+        for i in 0 2; do
+            two_clients "yard2|${names[i]}|$c|$place" "${names[i]}, 2 client processes" \
+                "$c" "$r" "$run" "$place" "${ports[i]}" "${pids[i]}" "$driver"
+        done
+    done
     for i in 0 1 2; do
         progress "${keys[i]}" "${names[i]}, $c x $r, $place"
         # shellcheck disable=SC2207
@@ -136,4 +119,8 @@ uring_yardsticks() {
         "${keys[2]}" "${keys[0]}" "$place" ">= 1.0"
     per_cpu_second_target "bench/uringloop c=$c requests/CPU-second / bare epoll loop" \
         "${keys[1]}" "${keys[0]}" "$place" "the price of the model"
+    progress "yard2|${names[0]}|$c|$place" "${names[0]}, 2 clients x $((c / 2))"
+    progress "yard2|${names[2]}|$c|$place" "${names[2]}, 2 clients x $((c / 2))"
+    per_cpu_second_target "11-io-uring c=$c, 2 client processes: requests/CPU-second / bare epoll loop" \
+        "yard2|${names[2]}|$c|$place" "yard2|${names[0]}|$c|$place" "$place" ">= 1.2"
 }

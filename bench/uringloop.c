@@ -57,7 +57,9 @@ static void queue(struct ring *ring, int op, int fd, void *buf, unsigned len,
 static void complete(struct ring *ring, int listen_fd,
                      unsigned long long user_data, int res)
 {
-    struct echo_conn *conn = (struct echo_conn *)(uintptr_t)(user_data & ~7ull);
+    uintptr_t address = (uintptr_t)(user_data & ~7ull);
+    struct echo_conn *conn =
+        (struct echo_conn *)address; // NOLINT(performance-no-int-to-ptr)
     int kind = (int)(user_data & 7);
 
     if (kind == ACCEPT) {

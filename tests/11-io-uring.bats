@@ -188,6 +188,7 @@ os.execv(sys.argv[2], sys.argv[2:])
     SERVER_OUT=$BATS_TEST_TMPDIR/traced.out
     setsid strace -f -c -o "$calls" "$KIT_ROOT/11-io-uring/server" -q -d 0 0 >"$SERVER_OUT" 2>&1 </dev/null &
     tracer=$!
+    # shellcheck disable=SC2031 # each test runs in its own subshell
     KIT_GROUPS+=("$tracer")
     for _ in $(seq 200); do
         PORT=$(sed -n 's/^listening on port //p' "$SERVER_OUT")
