@@ -165,7 +165,7 @@ lint:
 	  -D_POSIX_C_SOURCE=200809L -Icommon $(LINT_C)
 	clang-tidy --quiet $(LINT_C) -- $(LINT_FLAGS)
 	shellcheck -x -s bash $(LINT_SH)
-	shellcheck -s sh scripts/serve scripts/stop scripts/student-kit.sh
+	shellcheck -s sh scripts/serve scripts/stop scripts/student-kit.sh scripts/io-uring-probe
 
 # --- fuzzing: libFuzzer targets in tests/fuzz/fuzz_*.c ------------------------
 # Each target is linked with common/ and every section library (foo.c with

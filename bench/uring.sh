@@ -9,26 +9,12 @@
 #   uring_yardsticks PLACEMENT                # the rows and targets
 
 # io_uring_unavailable : prints the reason 11-io-uring gives for not
-# running here (its one line "server: io_uring: ...") and returns 0, or
-# returns 1 when it runs. The server is probed once per script.
+# running here and returns 0, or returns 1 when it runs. The server is
+# probed once per script (scripts/io-uring-probe).
 io_uring_unavailable() {
-    local out="$BENCH_TMP/uring-probe" pid i
     if [ -z "${URING_PROBED:-}" ]; then
         URING_PROBED=1
-        "$KIT_ROOT/11-io-uring/server" -q 0 >"$out.out" 2>"$out.err" </dev/null &
-        pid=$!
-        for ((i = 0; i < 200; i++)); do
-            grep -q '^listening on port' "$out.out" && break
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.02
-        done
-        kill -TERM "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-        URING_REASON=""
-        grep -q '^listening on port' "$out.out" ||
-            URING_REASON=$(head -n 1 "$out.err")
-        [ -n "$URING_REASON" ] || grep -q '^listening' "$out.out" ||
-            URING_REASON="server: did not start"
+        URING_REASON=$("$KIT_ROOT/scripts/io-uring-probe")
     fi
     [ -n "$URING_REASON" ] || return 1
     echo "$URING_REASON"
