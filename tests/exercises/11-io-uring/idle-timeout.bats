@@ -54,13 +54,14 @@ silent_client() {
 }
 
 @test "-i 1: 20 silent clients are all dropped, and the server still serves" {
-    local i
+    local i silent=()
     start_server 11-io-uring -d 0 -q -i 1
     for ((i = 0; i < 20; i++)); do
         # shellcheck disable=SC2016
         timeout 6 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$1; cat <&3' _ "$PORT" &
+        silent+=("$!")
     done
-    wait
+    wait "${silent[@]}" # not the server, which `wait` alone would wait for
     [ "$(grep -c "idle for 1 s" "$SERVER_ERR")" -eq 20 ]
     run_client 11-io-uring 127.0.0.1 "$PORT" <<<"still serving"
     [ "$output" = "Reply is 'STILL SERVING'" ]
