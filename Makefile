@@ -107,7 +107,9 @@ $(foreach s,$(SUBFOLDERS),$(eval $(call subfolder_rules,$(s))))
 ALL_PROGRAMS += $(foreach s,$(SUBFOLDERS),$(call subprograms,$(s)))
 
 $(TEST_TOOLS) $(BENCH_TOOLS): %: $(BUILD)/%.o $(LIBKIT)
-	$(CC) $(LDFLAGS) $< $(LIBKIT) $(LDLIBS) -o $@
+	$(CC) $(LDFLAGS) $(filter %.o,$^) $(LIBKIT) $(LDLIBS) -o $@
+# bench/uringloop, the bare io_uring yardstick, drives 11-io-uring's ring.
+bench/uringloop: $(BUILD)/11-io-uring/ring.o
 
 # --- tests ------------------------------------------------------------------
 BATS ?= bats
@@ -125,7 +127,7 @@ bats-present:
 # the package (require_command in tests/helper.bash).
 CHECK_REQUIRED := timeout:coreutils setsid:util-linux ps:procps pgrep:procps
 CHECK_OPTIONAL := prlimit:util-linux ss:iproute2 curl:curl valgrind:valgrind \
-                  xmllint:libxml2-utils python3:python3
+                  xmllint:libxml2-utils python3:python3 strace:strace
 .PHONY: tools-present
 tools-present: bats-present
 	@missing_packages() { for t in "$$@"; do command -v "$${t%%:*}" >/dev/null 2>&1 || \
@@ -162,7 +164,7 @@ demo: all $(BENCH_TOOLS)
 	    DEMO_TIMELINE='$(DEMO_TIMELINE)' bench/demo.sh
 
 bench: all $(BENCH_TOOLS)
-	@BENCH_OUT='$(BENCH_OUT)' BENCH_QUICK='$(BENCH_QUICK)' bench/bench.sh
+	@BENCH_OUT='$(BENCH_OUT)' BENCH_QUICK='$(BENCH_QUICK)' BENCH_ONLY='$(BENCH_ONLY)' bench/bench.sh
 
 # --- lint: cppcheck, clang-tidy (.clang-tidy) and shellcheck (.shellcheckrc) --
 LINT_C     := $(wildcard exercises/lab/start/*.c common/*.c common/client/*.c [0-9][0-9]-*/*.c [0-9][0-9]-*/*/*.c tests/tools/*.c tests/fuzz/*.c bench/*.c)
@@ -175,7 +177,7 @@ lint:
 	  -D_POSIX_C_SOURCE=200809L -Icommon $(LINT_C)
 	clang-tidy --quiet $(LINT_C) -- $(LINT_FLAGS)
 	shellcheck -x -s bash $(LINT_SH)
-	shellcheck -s sh scripts/serve scripts/stop scripts/student-kit.sh scripts/scratch-copy
+	shellcheck -s sh scripts/serve scripts/stop scripts/student-kit.sh scripts/scratch-copy scripts/io-uring-probe
 
 # --- fuzzing: libFuzzer targets in tests/fuzz/fuzz_*.c ------------------------
 # Each target is linked with common/ and every section library (foo.c with

@@ -10,6 +10,7 @@
 #   BENCH_QUICK=1 bench/bench.sh            a reduced set, under a minute
 #   BENCH_OUT=results.md bench/bench.sh     also writes the tables as Markdown
 #   BENCH_PLACEMENT=cpu0 bench/bench.sh     main tables pinned to CPU 0
+#   BENCH_ONLY=io_uring bench/bench.sh      only 11-io-uring and its yardsticks
 #
 # Delay 0 everywhere. Each figure is the median of 3 runs (1 when quick),
 # each run sized with -r to last about TARGET seconds after a short probe.
@@ -70,6 +71,8 @@ FD_LIMIT=$(ulimit -n)
 . "$KIT_ROOT/bench/httpd.sh"
 # shellcheck source=bench/targets.sh
 . "$KIT_ROOT/bench/targets.sh"
+# shellcheck source=bench/uring.sh
+. "$KIT_ROOT/bench/uring.sh"
 
 # report : every table as Markdown (the terminal shows the same text).
 report() {
@@ -92,10 +95,16 @@ report() {
 }
 
 echo "bench: delay 0, $([ "$QUICK" = 1 ] && echo "quick set, 1 run each" || echo "median of $RUNS runs"), about $TARGET s per run"
-main_tables
-other_placement_tables
-yardsticks
-targets_from_tables
+if [ "${BENCH_ONLY:-}" = io_uring ]; then
+    # Only 11-io-uring beside its two yardsticks (bench/uring.sh).
+    for place in $YARD_PLACEMENTS; do uring_yardsticks "$place"; done
+else
+    main_tables
+    other_placement_tables
+    yardsticks
+    for place in $YARD_PLACEMENTS; do uring_yardsticks "$place"; done
+    targets_from_tables
+fi
 echo
 report | tee "$BENCH_TMP/report.md"
 awk -F'\t' -f "$KIT_ROOT/bench/plot.awk" "$ROWS" >"$SVG" &&

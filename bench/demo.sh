@@ -79,6 +79,11 @@ for case in "${CASES[@]}"; do
     # give every reply that long, plus a margin, before calling it lost.
     reply_timeout=$(calc "int(8 * $CLIENTS * $DELAY_MS / 1000) + 30" "%d")
     log="$BENCH_TMP/demo$index"
+    if reason=$(section_unavailable "$folder"); then
+        echo "[$index/$total] $label: not available here ($reason)"
+        rows+=("$label|$model|$expected|-|-|not available|-")
+        continue
+    fi
     # shellcheck disable=SC2086 # options is a list of words
     if ! server_start "$log" "$KIT_ROOT/$folder/server" $options -q -d "$DELAY_MS" 0; then
         echo "[$index/$total] $label: server did not start"

@@ -6,6 +6,7 @@
 #
 #   kit_sections                 01-iterative, 02-thread, ... one per line
 #   section_list 09-epoll demo   that folder's demo rows, one per line
+#   section_unavailable 11-io-uring   why it cannot run here (or status 1)
 #   KIT_SECTIONS="03-fork 09-epoll" ...   only those sections
 
 # kit_sections : every section folder, in order, or KIT_SECTIONS's when set
@@ -44,8 +45,34 @@ section_list() {
 section_runs() {
     local folder options
     while IFS= read -r folder; do
+        section_unavailable "$folder" >/dev/null && continue
         while IFS= read -r options; do
             printf '%s\n' "$folder${options:+ $options}"
         done < <(section_list "$folder" "$1")
     done < <(kit_sections)
+}
+
+# section_unavailable FOLDER : prints why and returns 0 when the section
+# cannot run on this machine; returns 1 when it can. A section whose
+# programs need something a machine may lack (11-io-uring: a kernel that
+# lets it use io_uring) names in its section.conf a probe, a command run
+# from the kit's root that exits 0 when the section can run, and otherwise
+# prints the reason and exits non-zero. The suites leave such a section
+# out, and make demo and make bench show it as not available. Under bats
+# the answer is kept for the run (one probe per folder).
+section_unavailable() {
+    local probe reason cache=""
+    probe=$(section_list "$1" probe)
+    [ -n "$probe" ] || return 1
+    [ -z "${BATS_RUN_TMPDIR:-}" ] || cache="$BATS_RUN_TMPDIR/kit-unavailable-$1"
+    if [ -n "$cache" ] && [ -f "$cache" ]; then
+        reason=$(cat "$cache")
+    else
+        # shellcheck disable=SC2086 # the probe is a command line
+        reason=$(cd "$KIT_ROOT" && $probe 2>&1) && reason=""
+        [ -n "$reason" ] || [ "$?" -eq 0 ] || reason="$probe failed"
+        [ -z "$cache" ] || printf '%s' "$reason" >"$cache.$$" && mv "$cache.$$" "$cache" 2>/dev/null
+    fi
+    [ -n "$reason" ] || return 1
+    printf '%s\n' "$reason"
 }

@@ -26,6 +26,10 @@ pick_levels() {
 stress_servers() {
     local table=$1 only=${2:-} folder row options model levels rows
     for folder in $(kit_sections); do
+        if reason=$(section_unavailable "$folder"); then
+            note "$folder: not available here ($reason): no row"
+            continue
+        fi
         mapfile -t rows < <(section_list "$folder" bench)
         for row in "${rows[@]}"; do
             IFS='|' read -r options model levels <<<"$row"
@@ -40,6 +44,7 @@ stress_servers() {
 conn_servers() {
     local table=$1 levels=$2 conn="$KIT_ROOT/bench/connload" folder row options model rows
     for folder in $(kit_sections); do
+        section_unavailable "$folder" >/dev/null && continue
         mapfile -t rows < <(section_list "$folder" bench_conn)
         for row in "${rows[@]}"; do
             IFS='|' read -r options model <<<"$row"

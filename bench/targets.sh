@@ -12,6 +12,11 @@
 #   to a thread or a process), shown with its switches per request and no
 #   yes/no: removing it would mean teaching another model.
 #
+# - requests per CPU-second of 11-io-uring against the bare io_uring loop
+#   (>= 0.9) and the bare epoll loop (>= 1.0), with one client process and
+#   with two, its io_uring_enter calls per request (<= 0.5) and every
+#   server's system calls per request (bench/uring.sh makes these rows).
+#
 # A row of TARGETS: name placement kit yardstick ratio switches goal met.
 
 # target NAME PLACEMENT KIT YARDSTICK RATIO SWITCHES GOAL FIGURE [REMARK] :
@@ -30,6 +35,31 @@ target() {
     fi
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" \
         "${6:--}" "$7" "$met${9:-}" >>"$TARGETS"
+}
+
+# cpu_median KEY : the median over KEY's runs of the server's CPU
+# microseconds per request.
+cpu_median() {
+    awk -F'\t' -v k="$1" '$1 == k { v[++n] = $12 + 0 }
+        END {
+            if (n == 0) exit
+            for (i = 2; i <= n; i++)
+                for (j = i; j > 1 && v[j] < v[j-1]; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
+            print v[int((n + 1) / 2)]
+        }' "$ROWS"
+}
+
+# per_cpu_second_target NAME KEY_KIT KEY_YARD PLACEMENT GOAL : a targets
+# row on requests per CPU-second (1,000,000 / CPU us per request, medians).
+per_cpu_second_target() {
+    local kit yard ratio
+    kit=$(cpu_median "$2")
+    yard=$(cpu_median "$3")
+    [ -n "$kit" ] && [ -n "$yard" ] && [ "$kit" != 0 ] && [ "$yard" != 0 ] || return 0
+    kit=$(calc "1000000 / $kit" "%.0f")
+    yard=$(calc "1000000 / $yard" "%.0f")
+    ratio=$(calc "$kit / $yard" "%.2f")
+    target "$1" "$4" "$kit" "$yard" "$ratio" "$(switches_of "$2")" "$5" "$ratio"
 }
 
 # switches_of KEY : the median run's context switches per request.

@@ -128,31 +128,7 @@ EPOLL_PEER="$KIT_ROOT/tests/tools/epoll_peer"
 }
 
 @test "10 clients that never read are dropped once their output has not moved for 5 s" {
-    local i before rss fds deadline
-    start_server 09-epoll -d 0 -q
-    before=$(fd_count "$SERVER_PID")
-    # Each is a blocking writer of 8 MiB (bash's /dev/tcp) that never
-    # reads: the kernel's buffers fill, the server's pending output reaches
-    # OUTPUT_HIGH_WATER, it stops reading (back-pressure), and after
-    # STALL_TIMEOUT_S without progress it drops the client.
-    for ((i = 0; i < 10; i++)); do
-        # shellcheck disable=SC2016 # $1 belongs to the inner shell
-        setsid bash -c 'exec 5<>"/dev/tcp/127.0.0.1/$1"; head -c 8388608 /dev/zero >&5; sleep 30' _ "$PORT" 2>/dev/null &
-        KIT_GROUPS+=("$!")
-    done
-    deadline=$((SECONDS + 15))
-    while [ "$SECONDS" -lt "$deadline" ]; do
-        [ "$(grep -c 'bytes of replies unread for 5 s$' "$SERVER_ERR")" -lt 10 ] || break
-        sleep 0.1
-    done
-    rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status")
-    fds=$(fd_count "$SERVER_PID")
-    echo "$(grep -c 'unread for 5 s$' "$SERVER_ERR") of 10 dropped; RSS $rss KiB; $fds descriptors ($before before)"
-    [ "$(grep -c '^server: dropped 127\.0\.0\.1:[0-9]*: [0-9]* bytes of replies unread for 5 s$' "$SERVER_ERR")" -eq 10 ]
-    [ "$fds" -eq "$before" ]
-    # Still serving.
-    run_client 09-epoll 127.0.0.1 "$PORT" <<<"after the hogs"
-    [ "$output" = "Reply is 'AFTER THE HOGS'" ]
+    contract_nonreaders_dropped 09-epoll
 }
 
 @test "5,000 short connections leave the descriptor count unchanged" {

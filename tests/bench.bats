@@ -22,6 +22,7 @@ source "$KIT_ROOT/bench/sections.sh"
 section_labels() {
     local folder options
     for folder in $(kit_sections); do
+        section_unavailable "$folder" >/dev/null && continue
         while IFS='|' read -r options _; do
             printf '%s\n' "$folder${options:+ $options}"
         done < <(section_list "$folder" "$1")

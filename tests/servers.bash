@@ -13,6 +13,7 @@ servers_that() {
     local folder options
     while IFS= read -r folder; do
         [ "$(section_list "$folder" "$1")" = "$2" ] || continue
+        section_unavailable "$folder" >/dev/null && continue
         while IFS= read -r options; do
             printf '%s\n' "$folder${options:+ $options}"
         done < <(section_list "$folder" configs)

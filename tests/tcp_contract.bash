@@ -257,6 +257,38 @@ contract_stress_timeout() {
     less_than "$ELAPSED" 4
 }
 
+# contract_nonreaders_dropped FOLDER : for the event loops that bound a
+# client's unsent replies with a stall timeout (09, 11): 10 clients that
+# send 8 MiB each and never read are each dropped with
+# "server: dropped HOST:PORT: N bytes of replies unread for 5 s", their
+# descriptors freed, and the server still serves.
+contract_nonreaders_dropped() {
+    local folder=$1 i before fds deadline
+    start_server "$folder" -d 0 -q
+    before=$(fd_count "$SERVER_PID")
+    # Each is a blocking writer of 8 MiB (bash's /dev/tcp) that never
+    # reads: the kernel's buffers fill, the server stops reading from it
+    # (back-pressure), and after STALL_TIMEOUT_S without progress it drops
+    # the client.
+    for ((i = 0; i < 10; i++)); do
+        # shellcheck disable=SC2016 # $1 belongs to the inner shell
+        setsid bash -c 'exec 5<>"/dev/tcp/127.0.0.1/$1"; head -c 8388608 /dev/zero >&5; sleep 30' _ "$PORT" 2>/dev/null &
+        KIT_GROUPS+=("$!")
+    done
+    deadline=$((SECONDS + 15))
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        [ "$(grep -c 'bytes of replies unread for 5 s$' "$SERVER_ERR")" -lt 10 ] || break
+        sleep 0.1
+    done
+    sleep 0.2 # a cancelled request completes before its descriptor closes
+    fds=$(fd_count "$SERVER_PID")
+    echo "$(grep -c 'unread for 5 s$' "$SERVER_ERR") of 10 dropped; $fds descriptors ($before before)"
+    [ "$(grep -c '^server: dropped 127\.0\.0\.1:[0-9]*: [0-9]* bytes of replies unread for 5 s$' "$SERVER_ERR")" -eq 10 ]
+    [ "$fds" -eq "$before" ]
+    run_client "$folder" 127.0.0.1 "$PORT" <<<"after the hogs"
+    [ "$output" = "Reply is 'AFTER THE HOGS'" ]
+}
+
 # reply_blocks : in a stress run's $output, how many runs of consecutive
 # replies come from the same simulated client. A serial server gives one
 # block per client; a server that lets clients take turns gives about one

@@ -7,6 +7,7 @@
 
 load tcp_contract
 load servers
+load io_uring
 
 # Every configuration of every upper server (tests/servers.bash).
 KIT_VALGRIND_SERVERS=("${KIT_TCP_SERVERS[@]}" "${KIT_UDP_SERVERS[@]}")
@@ -23,9 +24,21 @@ setup() {
     [ "${KIT_REPEAT:-0}" = 0 ] || skip "a repeat run: the plain make check runs valgrind"
 }
 
+# valgrind_logs_clean LABEL : fails, showing it, when valgrind logged
+# anything (a memory error or a definite leak).
+valgrind_logs_clean() {
+    local log
+    for log in "$BATS_TEST_TMPDIR"/valgrind*.log; do
+        [ -s "$log" ] || continue
+        echo "$1: valgrind reported:"
+        cat "$log"
+        return 1
+    done
+}
+
 # memcheck_session FOLDER OPTIONS... : the scripted session under valgrind.
 memcheck_session() {
-    local folder=$1 log
+    local folder=$1
     shift
     VALGRIND=1 start_server "$folder" -q -d 0 "$@"
     KIT_TIMEOUT=60 run_client "$folder" localhost "$PORT" <<<"under valgrind"
@@ -37,14 +50,28 @@ memcheck_session() {
     fi
     KIT_STOP_WAIT=30 stop_server TERM || return 1
     [ "$STOP_STATUS" -eq 0 ] || { echo "$folder: exit status $STOP_STATUS under valgrind"; cat "$BATS_TEST_TMPDIR"/valgrind*.log; return 1; }
-    for log in "$BATS_TEST_TMPDIR"/valgrind*.log; do
-        [ -s "$log" ] || continue
-        echo "$folder $*: valgrind reported:"
-        cat "$log"
-        return 1
-    done
+    valgrind_logs_clean "$folder $*"
 }
 
 @test "every server ends a session under valgrind with no error and no leak" {
     for_each memcheck_session "${KIT_VALGRIND_SERVERS[@]}"
+}
+
+# valgrind 3.19 (Debian 12) cannot take a signal while the program waits
+# in io_uring_enter (it aborts on an internal assertion), so 11-io-uring's
+# session ends with SIGKILL instead of SIGTERM: every memory error is
+# still reported as it happens; leaks at exit cannot be checked.
+@test "11-io-uring serves a session under valgrind with no memory error" {
+    require_io_uring
+    VALGRIND=1 start_server 11-io-uring -q -d 0
+    KIT_TIMEOUT=60 run_client 11-io-uring localhost "$PORT" <<<"under valgrind"
+    [ "$output" = "Reply is 'UNDER VALGRIND'" ]
+    KIT_TIMEOUT=60 run_client 11-io-uring -q -n 4 -r 4 localhost "$PORT"
+    [ "$status" -eq 0 ]
+    run_peer reset localhost "$PORT" 20000
+    run_peer many localhost "$PORT" 50
+    [ "$status" -eq 0 ]
+    kill -KILL "$SERVER_PID"
+    wait "$SERVER_PID" || true
+    valgrind_logs_clean 11-io-uring
 }
