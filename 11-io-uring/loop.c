@@ -122,6 +122,10 @@ static void handle_completion(struct server *server,
         break;
     case REQ_CANCEL:
         break; /* the cancelled request reports for itself */
+    case REQ_STOP:
+        /* SIGINT or SIGTERM is pending: the loop ends after this round. */
+        server->stop_seen = true;
+        break;
     }
 }
 
@@ -167,12 +171,13 @@ static void drop_stalled_conns(struct server *server)
 
 int loop_run(struct server *server)
 {
+    submit_stop_watch(server);
     submit_accept(server);
-    while (!stop_requested()) {
+    while (!server->stop_seen) {
         /* Submit the batch, wait for one completion at least, at most a
-         * tick; SIGINT/SIGTERM can interrupt only this wait (wait_mask),
-         * so a stop signal is never lost between the check and the wait. */
-        if (ring_enter(&server->ring, 1, &server->wait_mask, TICK_MS) != 0 &&
+         * tick. A stop is one more completion (submit_stop_watch): it
+         * cannot be lost between the check and the wait. */
+        if (ring_enter(&server->ring, 1, NULL, TICK_MS) != 0 &&
             errno != EINTR && errno != ETIME && errno != EBUSY) {
             report_errno("io_uring_enter");
             return 1;
@@ -207,7 +212,7 @@ int loop_set_up(struct server *server)
  * still write cannot be freed, nor a descriptor it may still use closed.
  * So: cancel every request, then keep reaping completions until each one
  * has come back (bounded by SHUTDOWN_GRACE_MS), then close. The stop
- * signals stay blocked here: a second Ctrl-C waits until the end. */
+ * signals stay blocked: a second Ctrl-C changes nothing. */
 void loop_shut_down(struct server *server)
 {
     double deadline = now_seconds() + SHUTDOWN_GRACE_MS / 1000.0;
@@ -216,6 +221,8 @@ void loop_shut_down(struct server *server)
     server->quiet = true; /* no "disconnected" lines at shutdown */
     if (server->accept_pending)
         submit_cancel(server, server->accept_request);
+    if (!server->stop_seen) /* the loop ended on an error */
+        submit_cancel(server, request_id(NULL, REQ_STOP));
     for (struct conn *conn = server->conns; conn != NULL;) {
         struct conn *next = conn->next;
         retire_conn(server, conn);

@@ -6,7 +6,6 @@
 #include "net.h"
 #include "ring.h"
 
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
@@ -38,7 +37,8 @@ enum request_kind {
     REQ_PAUSE,      /* a timer: accept again after a failure */
     REQ_READ,       /* a connection's recv */
     REQ_WRITE,      /* a connection's send */
-    REQ_CANCEL      /* a cancellation of another request */
+    REQ_CANCEL,     /* a cancellation of another request */
+    REQ_STOP        /* a poll of the stop descriptor: Ctrl-C is a completion */
 };
 #define REQUEST_KIND_MASK 7u
 
@@ -61,7 +61,7 @@ struct server {
     int listen_fd;
     long delay_ms;
     bool quiet, stopping;
-    sigset_t wait_mask;  /* the signal mask while waiting (server.c) */
+    bool stop_seen;      /* the stop descriptor's poll completed */
     unsigned in_flight;  /* requests submitted and not yet completed */
     bool accept_pending; /* the accept (or the pause before it) is out */
     unsigned long long accept_request; /* its user_data, for cancelling */

@@ -6,9 +6,11 @@
  */
 #include "requests.h"
 
+#include "stop.h"
 #include "util.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +105,19 @@ void submit_write(struct server *server, struct conn *conn)
     sqe->len = (unsigned)(conn->reply_len - conn->reply_sent);
     sqe->msg_flags = MSG_NOSIGNAL; /* EPIPE as a result, never SIGPIPE */
     conn->last_progress = now_seconds();
+}
+
+/* SIGINT and SIGTERM stay blocked (common/stop.c): a stop signal waits,
+ * pending, and the stop descriptor turns readable. This asks the kernel
+ * to complete a request when that happens, so the loop's one wait,
+ * io_uring_enter, also waits for Ctrl-C: no signal interrupts anything,
+ * and a stop that came while the loop worked is seen at the next wait. */
+void submit_stop_watch(struct server *server)
+{
+    struct io_uring_sqe *sqe = new_request(
+        server, IORING_OP_POLL_ADD, stop_fd(), request_id(NULL, REQ_STOP));
+
+    sqe->poll32_events = POLLIN;
 }
 
 void submit_cancel(struct server *server, unsigned long long target)

@@ -21,6 +21,10 @@ void submit_accept_after_pause(struct server *server, long pause_ms);
 void submit_read(struct server *server, struct conn *conn);
 void submit_write(struct server *server, struct conn *conn);
 
+/* Asks the kernel to tell us, by a completion, when a stop signal is
+ * pending (a poll of the stop descriptor, common/stop.h). */
+void submit_stop_watch(struct server *server);
+
 /* Asks the kernel to cancel the request whose user_data is target. */
 void submit_cancel(struct server *server, unsigned long long target);
 

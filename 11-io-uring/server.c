@@ -21,27 +21,8 @@
 #include "server.h"
 #include "util.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
-
-/* SIGINT and SIGTERM are blocked everywhere but inside the loop's wait
- * (io_uring_enter swaps wait_mask in, as pselect does): a stop signal
- * that comes while the loop works stays pending until the wait, which it
- * then interrupts at once. SIGALRM (util.c's backstop for blocking
- * calls) stays blocked: nothing here needs it. */
-static int block_stop_signals(struct server *server)
-{
-    sigset_t stop_set;
-
-    stop_signal_set(&stop_set);
-    if (sigprocmask(SIG_BLOCK, &stop_set, &server->wait_mask) != 0) {
-        report_errno("sigprocmask");
-        return -1;
-    }
-    sigaddset(&server->wait_mask, SIGALRM);
-    return 0;
-}
 
 int main(int argc, char **argv)
 {
@@ -52,7 +33,7 @@ int main(int argc, char **argv)
     set_progname(argv[0]);
     if ((status = parse_server_args(argc, argv, &args, NULL, 0)) >= 0)
         return status;
-    if (prepare_server_process() != 0 || block_stop_signals(&server) != 0)
+    if (prepare_server_process() != 0)
         return 1;
     server.delay_ms = args.delay_ms;
     server.quiet = args.quiet;
