@@ -66,20 +66,21 @@ setup_file() { kit_build 02-thread tests/tools/peer; }
     # One client first: ThreadSanitizer starts a thread of its own with
     # the first pthread_create, which must not count as a client's.
     run_client 02-thread localhost "$PORT" <<<"warm up"
-    sleep 0.3
+    # The warm-up client's thread ends on its own time: the count it stops at.
     local idle
-    idle=$(thread_count "$SERVER_PID")
+    idle=$(settled_value 5 thread_count "$SERVER_PID")
     hold_clients 10 3
-    sleep 1
-    [ "$(thread_count "$SERVER_PID")" -eq $((idle + 10)) ]
+    # All ten connected (the kernel's side: accepted or queued), then the
+    # count the server's threads stop at.
+    wait_until 5 count_is 10 established_to "$PORT"
+    [ "$(settled_value 5 thread_count "$SERVER_PID")" -eq $((idle + 10)) ]
     kill "${HOLDERS[@]}"
     start_server 02-thread -d 0 -q -w 3
     run_client 02-thread localhost "$PORT" <<<"warm up"
-    sleep 0.3
-    idle=$(thread_count "$SERVER_PID")
+    idle=$(settled_value 5 thread_count "$SERVER_PID")
     hold_clients 10 3
-    sleep 1
-    [ "$(thread_count "$SERVER_PID")" -eq "$idle" ]
+    wait_until 5 count_is 10 established_to "$PORT"
+    [ "$(settled_value 5 thread_count "$SERVER_PID")" -eq "$idle" ]
     kill "${HOLDERS[@]}"
 }
 

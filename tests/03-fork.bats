@@ -74,23 +74,24 @@ setup_file() { kit_build 03-fork tests/tools/peer; }
     wait "${HOLDERS[@]}" || true
 }
 
+# child_count PID : how many children PID has, zombies included.
+child_count() { ps -o pid= --ppid "$1" | wc -l; }
+
 @test "one child per connected client, gone when the client leaves" {
     start_server 03-fork -d 0 -q
-    hold_clients 5 1
-    sleep 0.6
-    [ "$(ps -o pid= --ppid "$SERVER_PID" | wc -l)" -eq 5 ]
+    hold_clients 5 3
+    wait_until 5 count_is 5 established_to "$PORT"
+    [ "$(settled_value 2 child_count "$SERVER_PID")" -eq 5 ]
     wait "${HOLDERS[@]}" || true
-    sleep 0.5
-    [ "$(ps -o pid= --ppid "$SERVER_PID" | wc -l)" -eq 0 ]
+    wait_until 5 value_is 0 child_count "$SERVER_PID"
 }
 
 @test "no zombie after 50 connections" {
     start_server 03-fork -d 0 -q
     run_peer many localhost "$PORT" 50
     [ "$status" -eq 0 ]
-    sleep 0.3
+    wait_until 5 value_is 0 child_count "$SERVER_PID"
     [ "$(zombie_children "$SERVER_PID")" -eq 0 ]
-    [ "$(ps -o pid= --ppid "$SERVER_PID" | wc -l)" -eq 0 ]
 }
 
 @test "100 connections leave the descriptor count unchanged" { descriptors_unchanged 03-fork; }

@@ -159,10 +159,17 @@ client: no reply to 'two' after 4 tries" ]
     [ "$(totals)" = "relayed 0, dropped 8, duplicated 0, reordered 0, delayed 0" ]
 }
 
+# fds_above PID N : the process holds more than N descriptors.
+fds_above() { [ "$(fd_count "$1")" -gt "$2" ]; }
+
 @test "SIGTERM with a datagram still delayed: totals, shut down, exit 0" {
     start_relay -D 3000
+    local before
+    before=$(fd_count "$SERVER_PID")
     timeout 10 "$KIT_ROOT/tests/tools/udppeer" send 127.0.0.1 "$PORT" <<<"late" >/dev/null &
-    sleep 0.3
+    # The datagram is in the delay queue once the relay has opened the
+    # new client's socket to the server (it queues it in the same step).
+    wait_until 5 fds_above "$SERVER_PID" "$before"
     elapsed stop_server TERM
     [ "$STOP_STATUS" -eq 0 ]
     less_than "$ELAPSED" 2

@@ -63,8 +63,7 @@ setup_file() { kit_build 06-udp tests/tools/udppeer; }
     done
     [ "$(group_pids "$SERVER_PID" | wc -l)" -eq 4 ]
     wait "${peers[@]}"
-    sleep 0.3
-    [ "$(group_pids "$SERVER_PID" | wc -l)" -eq 1 ]
+    wait_until 5 count_is 1 group_pids "$SERVER_PID"
     # ThreadSanitizer runs the SIGCHLD handler only at the server's next
     # intercepted call (it defers signals), so under it the children are
     # reaped when the next datagram comes, not now: not checked there.
@@ -90,8 +89,8 @@ setup_file() { kit_build 06-udp tests/tools/udppeer; }
     victim=$(pgrep -P "$SERVER_PID" | head -n 1)
     kill -KILL "$victim"
     wait_for_line "$SERVER_ERR" "^server: worker $victim killed by signal 9 \\(Killed\\); starting another$"
-    sleep 0.2
-    [ "$(pgrep -c -P "$SERVER_PID")" -eq 2 ]
+    # The replacement's start takes its time; a second one must not follow.
+    [ "$(settled_value 5 pgrep -c -P "$SERVER_PID")" -eq 2 ]
     run_client 06-udp localhost "$PORT" <<<"still"
     [ "$output" = "Reply is 'STILL'" ]
 }

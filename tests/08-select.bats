@@ -96,8 +96,7 @@ setup_file() { kit_build 08-select tests/tools/peer tests/tools/holdmany; }
     # Once they leave, a normal client is served and no descriptor leaked.
     run_client 08-select localhost "$PORT" <<<"after"
     [ "$output" = "Reply is 'AFTER'" ]
-    sleep 0.3
-    [ "$(fd_count "$SERVER_PID")" -eq "$before" ]
+    wait_until 5 value_is "$before" fd_count "$SERVER_PID"
 }
 
 @test "out of descriptors (ulimit -n 40): no busy loop, serves again later" {
@@ -129,8 +128,7 @@ setup_file() { kit_build 08-select tests/tools/peer tests/tools/holdmany; }
     before=$(fd_count "$SERVER_PID")
     run_peer many localhost "$PORT" 500
     [ "$status" -eq 0 ]
-    sleep 0.2
-    [ "$(fd_count "$SERVER_PID")" -eq "$before" ]
+    wait_until 5 value_is "$before" fd_count "$SERVER_PID"
 }
 
 # --- the select() client -----------------------------------------------------

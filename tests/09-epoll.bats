@@ -136,8 +136,7 @@ EPOLL_PEER="$KIT_ROOT/tests/tools/epoll_peer"
     before=$(fd_count "$SERVER_PID")
     run_peer many localhost "$PORT" 5000
     [ "$status" -eq 0 ]
-    sleep 0.2
-    [ "$(fd_count "$SERVER_PID")" -eq "$before" ]
+    wait_until 5 value_is "$before" fd_count "$SERVER_PID"
 }
 
 @test "out of descriptors (EMFILE): no busy loop, served again afterwards" {

@@ -178,6 +178,47 @@ thread_count_is() {
 fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 | wc -l; }
 zombie_children() { pgrep -c -r Z -P "$1" || true; }
 
+# Waiting for a condition instead of sleeping a fixed time and hoping: on a
+# loaded machine a fixed sleep is sometimes too short, and the test fails
+# on a correct program.
+# wait_until SECONDS COMMAND... : retries COMMAND every 50 ms until it
+# succeeds, for up to SECONDS x KIT_SLOWDOWN; then runs it once more, so
+# its status (and any message) is the verdict.
+wait_until() {
+    local tries=$(($1 * KIT_SLOWDOWN * 20)) i
+    for ((i = 0; i < tries; i++)); do
+        "${@:2}" >/dev/null 2>&1 && return 0
+        sleep 0.05
+    done
+    "${@:2}"
+}
+# count_is N COMMAND... : COMMAND prints N lines.
+count_is() { [ "$("${@:2}" | wc -l)" -eq "$1" ]; }
+# value_is N COMMAND... : COMMAND prints the number N.
+value_is() {
+    local v
+    v=$("${@:2}")
+    [ "$v" -eq "$1" ] || { echo "$* : got $v" >&2; return 1; }
+}
+# established_to PORT : one line per client-side TCP connection to
+# PORT the kernel has established (accepted or still queued).
+established_to() {
+    ss -Htn state established "( dport = :$1 )"
+}
+# settled_value SECONDS COMMAND... : prints COMMAND's number once it has
+# given the same one 10 times in a row (half a second), for up to SECONDS
+# x KIT_SLOWDOWN. For an exact count that a wrong program could pass on
+# its way up (one thread too many per client): check the value it stops at.
+settled_value() {
+    local tries=$(($1 * KIT_SLOWDOWN * 20)) i last="" v same=0
+    for ((i = 0; i < tries && same < 10; i++)); do
+        v=$("${@:2}")
+        if [ "$v" = "$last" ]; then same=$((same + 1)); else same=1; last=$v; fi
+        sleep 0.05
+    done
+    echo "$last"
+}
+
 # elapsed COMMAND... : runs COMMAND, sets ELAPSED to the wall-clock seconds
 # it took (as a decimal) and STATUS to its exit status.
 elapsed() {

@@ -19,21 +19,9 @@ worker_pids() {
     ps -o pid=,stat= --ppid "$SERVER_PID" | awk '$2 !~ /^Z/ { print $1 }'
 }
 
-# wait_until SECONDS COMMAND... : retries COMMAND every 50 ms until it
-# succeeds (status 0) or SECONDS have passed (status 1).
-wait_until() {
-    local tries=$(( $1 * 20 )) i
-    for ((i = 0; i < tries; i++)); do
-        "${@:2}" && return 0
-        sleep 0.05
-    done
-    "${@:2}"
-}
-
 # Under valgrind every process starts and exits several times slower.
 slow_factor() { if [ "${VALGRIND:-0}" = 1 ]; then echo 4; else echo 1; fi; }
 
-count_is() { [ "$("${@:2}" | wc -l)" -eq "$1" ]; }
 group_is_empty() { [ -z "$(live_group_pids "$1")" ]; }
 
 # The distinct worker PIDs in the server's "Client connected" lines.
@@ -143,8 +131,7 @@ prefork_parent_fd_count() {
     before=$(fd_count "$SERVER_PID")
     run_peer many localhost "$PORT" 100
     [ "$status" -eq 0 ]
-    sleep 0.2
-    [ "$(fd_count "$SERVER_PID")" -eq "$before" ]
+    wait_until 5 value_is "$before" fd_count "$SERVER_PID"
 }
 
 # 10 clients x 8 words at 100 ms: with W workers, W clients are served at a
