@@ -24,7 +24,11 @@ STOP_COUNT=0
 # threads still run (to catch races at exit): a delay of the tool, not of
 # the server's stop, which is what this file measures.
 export TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS:}atexit_sleep_ms=0"
-KIT_UDP_SERVERS=("06-udp" "06-udp -f" "06-udp -P 3" "07-udp-threadpool" "07-udp-threadpool -w 2")
+# The UDP pools of worker processes too (a section's prefork options):
+# their workers must stop with them.
+for config in "${KIT_PREFORK_SERVERS[@]}"; do
+    [ "$(section_list "${config%% *}" serves)" != udp ] || KIT_UDP_SERVERS+=("$config")
+done
 
 setup_file() {
     kit_build all

@@ -7,7 +7,6 @@
 
 load tcp_contract
 load servers
-load io_uring
 
 # Every configuration of every upper server (tests/servers.bash).
 KIT_VALGRIND_SERVERS=("${KIT_TCP_SERVERS[@]}" "${KIT_UDP_SERVERS[@]}")
@@ -55,23 +54,4 @@ memcheck_session() {
 
 @test "every server ends a session under valgrind with no error and no leak" {
     for_each memcheck_session "${KIT_VALGRIND_SERVERS[@]}"
-}
-
-# valgrind 3.19 (Debian 12) cannot take a signal while the program waits
-# in io_uring_enter (it aborts on an internal assertion), so 11-io-uring's
-# session ends with SIGKILL instead of SIGTERM: every memory error is
-# still reported as it happens; leaks at exit cannot be checked.
-@test "11-io-uring serves a session under valgrind with no memory error" {
-    require_io_uring
-    VALGRIND=1 start_server 11-io-uring -q -d 0
-    KIT_TIMEOUT=60 run_client 11-io-uring localhost "$PORT" <<<"under valgrind"
-    [ "$output" = "Reply is 'UNDER VALGRIND'" ]
-    KIT_TIMEOUT=60 run_client 11-io-uring -q -n 4 -r 4 localhost "$PORT"
-    [ "$status" -eq 0 ]
-    run_peer reset localhost "$PORT" 20000
-    run_peer many localhost "$PORT" 50
-    [ "$status" -eq 0 ]
-    kill -KILL "$SERVER_PID"
-    wait "$SERVER_PID" || true
-    valgrind_logs_clean 11-io-uring
 }
