@@ -12,11 +12,11 @@ setup_file() {
     kit_build 01-iterative tests/tools/peer
     # One kit for every test: 01-iterative assigned, and a student's copy
     # of it with the core and the extra served-count written.
-    export KIT="$BATS_FILE_TMPDIR/kit" SOLVED="$BATS_FILE_TMPDIR/solved"
-    scratch_kit "$KIT" 01-iterative
+    export SCRATCH_KIT="$BATS_FILE_TMPDIR/kit" SOLVED="$BATS_FILE_TMPDIR/solved"
+    scratch_kit "$SCRATCH_KIT" 01-iterative
     # Built once: every copy below rebuilds only what it changes.
-    make -s -C "$KIT" 01-iterative tests/tools/peer >/dev/null
-    cp -a "$KIT" "$SOLVED"
+    make -s -C "$SCRATCH_KIT" 01-iterative tests/tools/peer >/dev/null
+    cp -a "$SCRATCH_KIT" "$SOLVED"
     solve "$SOLVED"
 }
 
@@ -65,7 +65,7 @@ for t in r["tests"]:
 }
 
 @test "an item not attempted scores 0, the others still count; an extra whose core fails says it needs it" {
-    run make -s -C "$KIT" grade ITEM="01-iterative 01-iterative/served-count"
+    run make -s -C "$SCRATCH_KIT" grade ITEM="01-iterative 01-iterative/served-count"
     [ "$status" -eq 0 ] # a failing grade is not a failing run
     item_line 01-iterative FAIL 0 10
     item_line 01-iterative/served-count FAIL 0 5
@@ -108,7 +108,7 @@ for t in r["tests"]:
 
 @test "a submission's edited tests, graders, helper and Makefile count for nothing: it scores what it would without them" {
     local edited=$BATS_TEST_TMPDIR/edited solved_edited=$BATS_TEST_TMPDIR/solved-edited
-    cp -a "$KIT" "$edited"
+    cp -a "$SCRATCH_KIT" "$edited"
     edit_graders "$edited"
     cp -a "$SOLVED" "$solved_edited"
     edit_graders "$solved_edited"
@@ -120,7 +120,7 @@ for t in r["tests"]:
     # the solved one's with the edit.
     local sub expected
     for sub in edited solved-edited; do
-        run "$KIT_ROOT/scripts/grade" --submission "$BATS_TEST_TMPDIR/$sub" --kit "$KIT" \
+        run "$KIT_ROOT/scripts/grade" --submission "$BATS_TEST_TMPDIR/$sub" --kit "$SCRATCH_KIT" \
             --out "$BATS_TEST_TMPDIR/out-$sub" --item 01-iterative/served-count --item 01-iterative
         [ "$status" -eq 0 ] || { echo "$output"; return 1; }
         case $sub in
@@ -131,7 +131,7 @@ for t in r["tests"]:
     done
     # A tarball is the same submission.
     tar -czf "$BATS_TEST_TMPDIR/edited.tar.gz" -C "$BATS_TEST_TMPDIR" edited
-    run "$KIT_ROOT/scripts/grade" --submission "$BATS_TEST_TMPDIR/edited.tar.gz" --kit "$KIT" \
+    run "$KIT_ROOT/scripts/grade" --submission "$BATS_TEST_TMPDIR/edited.tar.gz" --kit "$SCRATCH_KIT" \
         --out "$BATS_TEST_TMPDIR/out-tar" --item 01-iterative/served-count
     grep -qx 'Score: 0/5' <<<"$output"
 }
@@ -148,7 +148,7 @@ for t in r["tests"]:
     [ "$(cat "$base/exercises/ASSIGNED")" = 01-iterative ]
     [ -z "$(find "$base" -name '*.patch')" ] # no answer in the graded tree
     mkdir -p "$empty/02-thread"
-    cp -a "$KIT" "$shipped"
+    cp -a "$SCRATCH_KIT" "$shipped"
     cp "$base/01-iterative/server" "$shipped/01-iterative/server"
     local sub
     for sub in empty shipped; do
@@ -190,6 +190,6 @@ for t in r["tests"]:
         grep -q '^lab/step1	' <<<"$output"
     fi
     # A kit grades only its assignment.
-    run "$KIT/scripts/grade" --list
+    run "$SCRATCH_KIT/scripts/grade" --list
     [ "$output" = "$(printf '%s\t%s\n' 01-iterative 10 01-iterative/served-count 5 01-iterative/stdio-streams 5)" ]
 }
