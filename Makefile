@@ -168,7 +168,7 @@ bench: all $(BENCH_TOOLS)
 
 # --- lint: cppcheck, clang-tidy (.clang-tidy) and shellcheck (.shellcheckrc) --
 LINT_C     := $(wildcard exercises/lab/start/*.c common/*.c common/client/*.c [0-9][0-9]-*/*.c [0-9][0-9]-*/*/*.c tests/tools/*.c tests/fuzz/*.c bench/*.c)
-LINT_SH    := $(wildcard exercises/lab/assign.sh tests/exercises/*/*.bash .ci/run scripts/reach scripts/grade-stability tests/*.bash tests/*.bats tests/exercises/*.bash tests/exercises/*/*.bats bench/*.sh [0-9][0-9]-*/*.sh scripts/*.sh)
+LINT_SH    := $(wildcard exercises/lab/assign.sh tests/exercises/*/*.bash .ci/run scripts/reach scripts/grade-stability scripts/grade scripts/grade-class tests/*.bash tests/*.bats tests/exercises/*.bash tests/exercises/*/*.bats bench/*.sh [0-9][0-9]-*/*.sh scripts/*.sh)
 LINT_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Icommon $(addprefix -I,$(FOLDERS))
 .PHONY: lint
 lint:
@@ -223,6 +223,16 @@ student-kit:
 	EXERCISES="$(EXERCISES)" STUDENT_KIT="$(STUDENT_KIT)" sh scripts/student-kit.sh
 check-exercises: all $(TEST_TOOLS) tools-present
 	$(BATS) -r $(if $(EXERCISES),$(addprefix tests/exercises/,$(EXERCISES)),tests/exercises)
+
+# --- grading (scripts/grade, exercises/points.tsv; exercises/README.md) -------
+# make grade [ITEM="08-select/idle-timeout"] [EXERCISES="04-prefork-pool lab"]
+#            [SUBMISSION=DIR|TARBALL [KIT=DIR|TARBALL]] [GRADE_OUT=DIR]
+# One line per graded item (OK or FAIL, points, seconds), then the score;
+# JSON and JUnit in grade-results/. A class: scripts/grade-class.
+.PHONY: grade
+grade: tools-present
+	@ITEM='$(ITEM)' EXERCISES='$(EXERCISES)' SUBMISSION='$(SUBMISSION)' KIT='$(KIT)' \
+	  GRADE_OUT='$(GRADE_OUT)' GRADE_TIMEOUT='$(GRADE_TIMEOUT)' bash scripts/grade
 
 # --- housekeeping -------------------------------------------------------------
 format:
