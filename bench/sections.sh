@@ -69,9 +69,14 @@ section_unavailable() {
         reason=$(cat "$cache")
     else
         # shellcheck disable=SC2086 # the probe is a command line
-        reason=$(cd "$KIT_ROOT" && $probe 2>&1) && reason=""
-        [ -n "$reason" ] || [ "$?" -eq 0 ] || reason="$probe failed"
-        [ -z "$cache" ] || printf '%s' "$reason" >"$cache.$$" && mv "$cache.$$" "$cache" 2>/dev/null
+        if reason=$(cd "$KIT_ROOT" && $probe 2>&1); then
+            reason=""
+        else
+            reason=${reason:-$probe failed}
+        fi
+        if [ -n "$cache" ]; then
+            printf '%s' "$reason" >"$cache.$$" && mv "$cache.$$" "$cache"
+        fi
     fi
     [ -n "$reason" ] || return 1
     printf '%s\n' "$reason"
