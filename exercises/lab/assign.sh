@@ -5,7 +5,7 @@
 # sources, 02-thread/db/, are replaced by its starting point, the one-shot
 # server and client of exercises/lab/start/, which build into the same
 # programs (02-thread/dbserver, 02-thread/dbclient). The lab's statement,
-# 02-thread/db/README.md, stays. The reference's own tests of the finished
+# 02-thread/db/README.md, and the line reader it may use stay. The reference's own tests of the finished
 # server (tests/02-thread-db.bats, tests/hostile-db.bats) go too: they check
 # every reply text and tool of the reference, far more than the lab asks;
 # the lab's graders, tests/exercises/lab/, take their place.
@@ -23,7 +23,9 @@ start=$(cd "$(dirname "$0")" && pwd)/start
 [ -f "$kit/02-thread/db/README.md" ] || fail "$kit has no 02-thread/db/README.md: not a copy of the kit"
 { [ -f "$start/dbserver.c" ] && [ -f "$start/dbclient.c" ]; } || fail "no starting point in $start"
 
-find "$kit/02-thread/db" -type f ! -name README.md -exec rm -f {} +
+# The line reader (linereader.c and .h) stays: a given helper, as in the
+# reference, not part of the lab.
+find "$kit/02-thread/db" -type f ! -name README.md ! -name 'linereader.[ch]' -exec rm -f {} +
 cp "$start"/*.c "$kit/02-thread/db/"
 rm -f "$kit/tests/02-thread-db.bats" "$kit/tests/hostile-db.bats"
 echo "assign lab: 02-thread/db/ holds the lab's starting point (02-thread/db/README.md)"

@@ -10,7 +10,7 @@
  * Look:  "OK HOLA", and the client is done: a second line would need a
  *        loop here and in the server (the lab's first step).
  */
-#include "client.h"
+#include "client/client.h"
 #include "io.h"
 #include "linereader.h"
 #include "options.h"

@@ -155,12 +155,12 @@ static void accept_clients(int listen_fd, const struct lab_args *args)
 {
     while (!stop_requested()) {
         struct sockaddr_storage addr;
-        socklen_t addr_len = sizeof addr;
+        socklen_t addr_len;
         char peer[PEER_NAME_MAX];
-        int conn_fd = accept(listen_fd, (struct sockaddr *)&addr, &addr_len);
+        int conn_fd = accept_unless_stopped(listen_fd, &addr, &addr_len);
 
         if (conn_fd < 0) {
-            if (errno != EINTR) /* EINTR: the stop, seen by the loop */
+            if (errno != EINTR) /* EINTR: a stop, seen by the loop */
                 report_errno("accept");
             pause_if_out_of_resources(errno);
             continue;
