@@ -169,7 +169,7 @@ bench: all $(BENCH_TOOLS)
 # --- lint: cppcheck, clang-tidy (.clang-tidy) and shellcheck (.shellcheckrc) --
 LINT_C     := $(wildcard exercises/lab/start/*.c common/*.c common/client/*.c [0-9][0-9]-*/*.c [0-9][0-9]-*/*/*.c tests/tools/*.c tests/fuzz/*.c bench/*.c)
 LINT_SH    := $(wildcard exercises/lab/assign.sh tests/exercises/*/*.bash .ci/run scripts/reach scripts/grade-stability scripts/grade scripts/grade-class tests/*.bash tests/*.bats tests/exercises/*.bash tests/exercises/*/*.bats bench/*.sh [0-9][0-9]-*/*.sh scripts/*.sh)
-LINT_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Icommon $(addprefix -I,$(FOLDERS))
+LINT_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Icommon $(addprefix -I,$(FOLDERS) $(SUBFOLDERS))
 .PHONY: lint
 lint:
 	cppcheck --quiet --std=c11 --enable=warning,style,performance,portability \

@@ -15,7 +15,7 @@ static void copy_reply(struct http_reply *r, const char *text, size_t len)
     r->len = len;
 }
 
-#define COPY_REPLY(r, literal) copy_reply(r, literal, sizeof literal - 1)
+#define COPY_REPLY(r, literal) copy_reply(r, literal, sizeof(literal) - 1)
 
 void http_format_replies(struct http_replies *replies)
 {
