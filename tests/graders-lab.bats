@@ -66,7 +66,7 @@ graders_fail() {
 
 @test "lab: the starting point builds in place of the reference, and every step's grader fails on it" {
     lab_tree start
-    [ "$(cd "$TREE/02-thread/db" && echo *)" = "README.md dbclient.c dbserver.c" ]
+    [ "$(cd "$TREE/02-thread/db" && echo *)" = "README.md dbclient.c dbserver.c linereader.c linereader.h" ]
     graders_fail 1 2 3 4 5
 }
 
