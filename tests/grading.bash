@@ -3,19 +3,9 @@
 # Everything is built on 01-iterative, whose core tests take seconds and
 # whose graded extra served-count takes less than one.
 
-# tree_copy DIR : the kit's sources as they are (what git tracks and the
-# new files it does not ignore; outside git, every file), no build products.
-tree_copy() {
-    mkdir -p "$1"
-    if git -C "$KIT_ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-        (cd "$KIT_ROOT" && git ls-files --cached --others --exclude-standard |
-            while IFS= read -r f; do [ -f "$f" ] && printf '%s\n' "$f"; done |
-            tar -cf - -T -) | tar -xf - -C "$1"
-    else
-        (cd "$KIT_ROOT" && tar -cf - --exclude=./.build --exclude=./grade-results .) | tar -xf - -C "$1"
-        make -s -C "$1" clean >/dev/null
-    fi
-}
+# scratch_copy DIR: the kit's sources as they are (tests/scratch.bash).
+# shellcheck source=tests/scratch.bash
+source "$KIT_ROOT/tests/scratch.bash"
 
 # scratch_kit DIR GROUP... : a student kit as make student-kit writes it:
 # each folder's core stubbed, the lab at its start, the assignment in
@@ -23,7 +13,7 @@ tree_copy() {
 scratch_kit() {
     local dir=$1 group
     shift
-    tree_copy "$dir"
+    scratch_copy "$dir"
     for group in "$@"; do
         if [ "$group" = lab ]; then
             sh "$dir/exercises/lab/assign.sh" "$dir" >/dev/null
