@@ -240,6 +240,6 @@ format:
 
 clean:
 	rm -rf $(BUILD) $(LIBKIT) $(ALL_PROGRAMS) $(TEST_TOOLS) $(BENCH_TOOLS) \
-	  student-kit.tar.gz
+	  student-kit.tar.gz trace.tsv errors server-log
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
