@@ -119,6 +119,12 @@ int main(int argc, char **argv)
     close(listen_fd);
     if (status != 0)
         return status;
+    /* The detached threads see the stop too, and may be printing their
+     * "Client disconnected" lines right now: after "shut down", or while
+     * exit() (main's return) flushes stdio, which it does without taking
+     * each stream's lock. Holding stdout's lock from here on keeps them
+     * waiting for it, and exit() ends them there. */
+    flockfile(stdout);
     printf("shut down\n");
     return 0;
 }

@@ -17,7 +17,7 @@ setup() { tooling_test; }
 # The names a section.conf may set and, for a list of rows, how many
 # |-separated fields each row has (0: a list of server options, or a word).
 declare -gA SECTION_FIELDS=([serves]=0 [configs]=0 [serial]=0 [prefork]=0
-    [out_of_fds]=0 [demo]=5 [bench]=3 [bench_conn]=2 [bench_switches]=3)
+    [out_of_fds]=0 [probe]=0 [demo]=5 [bench]=3 [bench_conn]=2 [bench_switches]=3)
 
 # add_section COPY FROM TO : the files of section FROM, renamed TO: its
 # folder, its test file, its exercises and their graders.
