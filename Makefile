@@ -26,6 +26,12 @@ WARN    := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
 KITFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -pthread -Icommon $(WARN)
 LDLIBS  := -pthread
 
+# musl-gcc looks only in musl's own headers; the kernel's (linux/io_uring.h,
+# for 11-io-uring) come from the system's, searched after musl's.
+ifneq ($(findstring musl,$(CC)),)
+  KITFLAGS += -idirafter /usr/include -idirafter /usr/include/$(shell gcc -print-multiarch 2>/dev/null)
+endif
+
 ifeq ($(SAN),address)
   KITFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
   LDFLAGS  += -fsanitize=address,undefined
@@ -180,8 +186,8 @@ lint:
 	shellcheck -s sh scripts/serve scripts/stop scripts/student-kit.sh scripts/scratch-copy scripts/io-uring-probe
 
 # --- fuzzing: libFuzzer targets in tests/fuzz/fuzz_*.c ------------------------
-# Each target is linked with common/ and every section library (foo.c with
-# foo.h), built by clang with -fsanitize=fuzzer,address,undefined, run for
+# Each target is linked with common/ and the section libraries (foo.c with
+# foo.h) of the folders whose headers it includes, built by clang with -fsanitize=fuzzer,address,undefined, run for
 # FUZZ_SECONDS each over a scratch copy of its seed corpus
 # (tests/fuzz/corpus/NAME) and first replays tests/fuzz/regressions/NAME:
 # every crash ever found stays there as a regression test.
@@ -189,6 +195,12 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS := $(notdir $(basename $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_LIBS    := $(COMMON_SRC) $(foreach f,$(FOLDERS),$(call libsrcs,$(f)))
+# $(call fuzz_libs,TARGET): common/ and the libraries of the sections whose
+# headers TARGET includes (two sections may each have an add_conn: a target
+# links only the ones it tests).
+fuzz_headers = $(shell sed -n 's/^\#include "\(.*\)"/\1/p' tests/fuzz/$(1).c)
+fuzz_folders = $(sort $(foreach h,$(call fuzz_headers,$(1)),$(patsubst %/,%,$(dir $(wildcard $(addsuffix /$(h),$(FOLDERS)))))))
+fuzz_libs    = $(COMMON_SRC) $(foreach f,$(call fuzz_folders,$(1)),$(call libsrcs,$(f)))
 FUZZ_FLAGS   := -std=c11 -D_POSIX_C_SOURCE=200809L -pthread -Icommon \
                 $(addprefix -I,$(FOLDERS)) -g -O1 \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
@@ -196,7 +208,7 @@ FUZZ_FLAGS   := -std=c11 -D_POSIX_C_SOURCE=200809L -pthread -Icommon \
 fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIBS) $(wildcard common/*.h [0-9][0-9]-*/*.h)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_LIBS) -o $@
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(call fuzz_libs,$*) -o $@
 fuzz: fuzz-build
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  work=$$(mktemp -d); cp -r tests/fuzz/corpus/$$t/. $$work/ 2>/dev/null || true; \
