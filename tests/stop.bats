@@ -8,8 +8,14 @@
 # then the signal lands, again and again, in the server's last round before
 # it waits, where a flag checked before a blocking call would miss it, and
 # no later request would come to rescue it. Each server must be gone
+# having said "shut down", status 0: 95 in 100 of a configuration's stops
 # within STOP_LIMIT_MS of the signal (measured from the kill to the exit
-# its parent sees), having said "shut down", status 0.
+# its parent sees), and every one within STOP_HARD_LIMIT_MS. A server that
+# misses the signal never stops (the frozen client sends nothing more: the
+# watchdog kills it after 5 s); one that looks for a stop every T ms takes
+# T/2 on average, so most of its stops are late. What the bounds leave to
+# the machine is a stall of the test's own shell: on a 2-core machine
+# under load a few stops in a thousand were seen at ~200 ms.
 
 load helper
 load servers
@@ -17,6 +23,7 @@ load servers
 # The promise: a stop within 100 ms, KIT_SLOWDOWN times that under a
 # sanitizer or valgrind (a sanitized exit checks memory first).
 STOP_LIMIT_MS=$((100 * KIT_SLOWDOWN))
+STOP_HARD_LIMIT_MS=$((1000 * KIT_SLOWDOWN))
 # SIGINTs in the whole file, shared out over the configurations.
 STOP_ROUNDS=${KIT_STOP_ROUNDS:-1000}
 STOP_COUNT=0
@@ -87,30 +94,37 @@ one_stop() {
     mapfile -t lines <"$out"
     LATENCIES+=("$ms")
     if [ "$status" -ne 0 ] || [ "${lines[-1]:-}" != "shut down" ] ||
-        [ "$ms" -gt "$STOP_LIMIT_MS" ]; then
+        [ "$ms" -gt "$STOP_HARD_LIMIT_MS" ]; then
         echo "$folder $* (load $load): status $status, stopped in $ms ms" \
-            "(limit $STOP_LIMIT_MS), output:" >&2
+            "(limit $STOP_HARD_LIMIT_MS), output:" >&2
         cat "$out" >&2
         return 1
     fi
 }
 
 # stops_promptly KIND FOLDER OPTIONS... : this configuration's share of
-# the SIGINTs; prints the worst latency for the record.
+# the SIGINTs; fails when more than 1 in 20 took over STOP_LIMIT_MS, and
+# prints the worst latency for the record.
 stops_promptly() {
     local kind=$1 configs=$((${#KIT_TCP_SERVERS[@]} + ${#KIT_UDP_SERVERS[@]}))
-    local rounds=$(((STOP_ROUNDS + configs - 1) / configs)) i worst=0 ms
+    local rounds=$(((STOP_ROUNDS + configs - 1) / configs)) i worst=0 late=0 ms
     LATENCIES=()
     for ((i = 0; i < rounds; i++)); do
         one_stop "$@"
     done
     for ms in "${LATENCIES[@]}"; do
         ((ms <= worst)) || worst=$ms
+        ((ms <= STOP_LIMIT_MS)) || late=$((late + 1))
     done
-    echo "# ${*:2}: $rounds SIGINTs, worst stop $worst ms" >&3
+    echo "# ${*:2}: $rounds SIGINTs, worst stop $worst ms, $late over $STOP_LIMIT_MS ms" >&3
+    if ((late * 20 > rounds)); then
+        echo "${*:2}: $late of $rounds stops took over $STOP_LIMIT_MS ms:" \
+            "${LATENCIES[*]}" >&2
+        return 1
+    fi
 }
 
-@test "Ctrl-C at random moments: every TCP server stops within 100 ms" {
+@test "Ctrl-C at random moments: every TCP server stops, 19 in 20 within 100 ms" {
     local config
     for config in "${KIT_TCP_SERVERS[@]}"; do
         # shellcheck disable=SC2086 # "folder options" splits on purpose
@@ -118,7 +132,7 @@ stops_promptly() {
     done
 }
 
-@test "Ctrl-C at random moments: every UDP server stops within 100 ms" {
+@test "Ctrl-C at random moments: every UDP server stops, 19 in 20 within 100 ms" {
     local config
     for config in "${KIT_UDP_SERVERS[@]}"; do
         # shellcheck disable=SC2086 # "folder options" splits on purpose
