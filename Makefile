@@ -152,8 +152,10 @@ tools-present: bats-present
 # CHECK_TESTS narrows a run to some bats files (.ci/run's sanitizer and musl
 # steps run the suites they add something to); by default, all of tests/.
 CHECK_TESTS ?= tests/
+# BATS_FLAGS: more options for bats (.ci/run: --timing, each test's time).
+BATS_FLAGS ?=
 check: all $(TEST_TOOLS) $(BENCH_TOOLS) tools-present
-	$(BATS) $(CHECK_TESTS)
+	$(BATS) $(BATS_FLAGS) $(CHECK_TESTS)
 
 # check-NN-name: one folder's tests (explicit rules: make never applies a
 # pattern rule to a .PHONY target, so check-% would silently do nothing).
