@@ -442,11 +442,16 @@ capture_frame() {
     # user could as well kill the server.
     # The path start_fifo_server uses: the frame names a reply FIFO
     # beside it.
-    local fifo=$BATS_TEST_TMPDIR/up.fifo reply="" i
+    local fifo=$BATS_TEST_TMPDIR/up.fifo reply="" i keep
     mkfifo -m 600 "$fifo"
-    cat "$fifo" >"$BATS_TEST_TMPDIR/frame" &
+    # Held open for reading and writing: the FIFO has a reader from now on
+    # (the client's open fails at once without one, and cat, started in
+    # the background, may not have opened it yet), and cat sees the end of
+    # file only when this closes.
+    exec {keep}<>"$fifo"
+    cat "$fifo" >"$BATS_TEST_TMPDIR/frame" {keep}>&- &
     local cat_pid=$!
-    timeout 10 "$KIT_ROOT/$DIR/client" -t 1 "$fifo" <<<"nobody reads me" >/dev/null 2>&1 &
+    timeout 10 "$KIT_ROOT/$DIR/client" -t 1 "$fifo" <<<"nobody reads me" >/dev/null 2>&1 {keep}>&- &
     local client_pid=$!
     for ((i = 0; i < 100; i++)); do
         reply=$(compgen -G "$fifo.reply.*") && break
@@ -454,6 +459,7 @@ capture_frame() {
     done
     [ -n "$reply" ]
     wait "$client_pid" || true
+    exec {keep}>&-
     wait "$cat_pid" || true
     mkfifo -m 600 "$reply" # the same name again, with no reader
     start_fifo_server -d 0 -q
