@@ -25,11 +25,15 @@ The conventions it reads (handout.md, "Conventions", says them to the reader):
   aside, with every number written as "#" and runs of spaces as one, the
   lines are the same, in the same order or (clients that run at once
   interleave) in any order; a line "..." stands for any number of lines.
+  A timeline's rows (bench/timeline.awk) compare by the order of their
+  runs of '.', '#' and ' ', not their lengths.
   Two kinds of lines are held to bounds: a stress client's summary
-  ("N clients, R replies, E errors, T s, ...") must have the same N, R
-  and E, and T, like the "real" line of `time`, between TIME_LOW and
-  TIME_HIGH times the time shown (plus TIME_SLACK seconds): the timings
-  the text claims are the ones the replay measures.
+  ("N clients, R replies, E errors, T s, ...") must have the same N, and
+  the same R and E when the text shows no error (some errors when it
+  shows some), and T, its p50 and its p99, like the "real" line of
+  `time`, between TIME_LOW and TIME_HIGH times the time shown (plus
+  TIME_SLACK seconds): the timings the text claims are the ones the
+  replay measures.
 
 PORT is set in every terminal to a free port (and PORT+1 free too) found at
 run time; "PORT=2000" typed in the text sets that port instead. Servers
@@ -163,11 +167,21 @@ def link_stops(blocks):
 
 
 def normal(text):
-    text = re.sub(r'\d+(\.\d+)?', '#', text.rstrip())
+    text = text.rstrip()
+    # A timeline's row (bench/timeline.awk): the order of its runs of
+    # '.', '#' and ' ' is its shape, their lengths are timings; its axis
+    # puts '^' wherever the expected time falls.
+    bar = re.match(r'^(\s*client\s+\d+ \|)(.*)(\|)$', text)
+    if bar:
+        text = bar[1] + re.sub(r'(.)\1+', r'\1', bar[2]) + bar[3]
+    if re.match(r'^\s*\+[-^]*\+$', text):
+        text = '+-+'
+    text = re.sub(r'\d+(\.\d+)?', '#', text)
     return re.sub(r'\s+', ' ', text).strip()
 
 
-SUMMARY = re.compile(r'^(\d+) clients, (\d+) replies, (\d+) errors, ([\d.]+) s,')
+SUMMARY = re.compile(r'^(\d+) clients, (\d+) replies, (\d+) errors, ([\d.]+) s, .*'
+                     r'p50 ([\d.]+) ms, p99 ([\d.]+) ms$')
 REAL = re.compile(r'^real\s+(\d+)m([\d.]+)s$')
 
 
@@ -181,7 +195,11 @@ def line_ok(want, got):
         return False
     a, b = SUMMARY.match(want.strip()), SUMMARY.match(got.strip())
     if a and b:
-        return a.groups()[:3] == b.groups()[:3] and seconds_ok(float(a[4]), float(b[4]))
+        if a[1] != b[1] or not all(seconds_ok(float(a[k]) / scale, float(b[k]) / scale)
+                                   for k, scale in ((4, 1), (5, 1000), (6, 1000))):
+            return False
+        # Errors shown: how many is the machine's luck, but some there are.
+        return a[2:4] == b[2:4] if a[3] == '0' else b[3] != '0'
     a, b = REAL.match(want.strip()), REAL.match(got.strip())
     if a and b:
         return seconds_ok(int(a[1]) * 60 + float(a[2]), int(b[1]) * 60 + float(b[2]))
@@ -469,7 +487,32 @@ class Replay:
             self.check_pending()
 
 
+def dry_run(root, documents):
+    """--list: what would be replayed, without running anything."""
+    with tempfile.TemporaryDirectory(prefix='replay.') as tmp:
+        all_blocks = [b for doc in documents for b in parse(root, doc, tmp)]
+        link_stops(all_blocks)
+        skipped = 0
+        for block in all_blocks:
+            if block.skip_reason is not None:
+                skipped += 1
+                print('%s:%d: not replayed: %s' % (block.doc, block.line, block.skip_reason))
+                continue
+            for item in block.items:
+                if isinstance(item, Command):
+                    print('%s:%d: %s$ %s%s [%d lines]' % (
+                        item.doc, item.line, item.term, item.text,
+                        '  (left running)' if item.left_running else '',
+                        len([w for w in item.expected if w.strip()])))
+                else:
+                    print('%s:%d: %s ^C' % (block.doc, item[2], item[1]))
+        print('replayed %d of %d console blocks, %d marked not replayed'
+              % (len(all_blocks) - skipped, len(all_blocks), skipped))
+
+
 def main():
+    if sys.argv[1] == '--list':
+        return dry_run(sys.argv[2], sys.argv[3:])
     root, documents = sys.argv[1], sys.argv[2:]
     before = set(os.listdir(root))
     with tempfile.TemporaryDirectory(prefix='replay.') as tmp:
