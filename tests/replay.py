@@ -18,7 +18,9 @@ The conventions it reads (handout.md, "Conventions", says them to the reader):
   COMMAND_TIMEOUT seconds.
 - What the reader types into a program comes from the block's comment,
   <!-- check ...; input=LINE|LINE --> (tests/docs.bash) or
-  <!-- replay input=LINE|LINE -->; those lines are not expected as output.
+  <!-- replay input=LINE|LINE -->: each line, where it appears under a
+  command, is typed into that command (then end of input, Ctrl-D), and
+  is not expected as output.
 - A block preceded by <!-- not replayed: REASON --> is skipped; the prose
   just above it must say so too ("not replayed"), so the reader knows.
 - A command's output matches the lines shown for it when, blank lines
@@ -114,11 +116,6 @@ def parse(root, doc, tmp):
                 inputs = item[len('input='):].split('|')
             elif item == 'times=any':
                 any_time = True
-        input_path = None
-        if inputs:
-            fd, input_path = tempfile.mkstemp(dir=tmp, prefix='input.')
-            with os.fdopen(fd, 'w') as out:
-                out.write('\n'.join(inputs) + '\n')
         i += 1
         current, term, typed = None, 'T1', list(inputs)
         while i < len(lines) and not lines[i].startswith('```'):
@@ -126,20 +123,26 @@ def parse(root, doc, tmp):
             m = PROMPT.match(text)
             if m:
                 term = m.group(1) or 'T1'
-                current = Command(doc, i + 1, term, m.group(2), input_path)
+                current = Command(doc, i + 1, term, m.group(2), None)
                 current.any_time = any_time
-                input_path = None
+                current.typed = []
                 block.items.append(current)
             elif text.strip() == '^C':
                 current = ('^C', term, i + 1)
                 block.items.append(current)
             elif current is not None:
-                if typed and text == typed[0]:
-                    typed.pop(0)
+                if typed and text == typed[0] and isinstance(current, Command):
+                    current.typed.append(typed.pop(0))
                 else:
                     (current.expected if isinstance(current, Command)
                      else block_extra(block, current)).append(text)
             i += 1
+        # What the reader types goes to the command it is shown under.
+        for item in block.items:
+            if isinstance(item, Command) and item.typed:
+                fd, item.input_path = tempfile.mkstemp(dir=tmp, prefix='input.')
+                with os.fdopen(fd, 'w') as out:
+                    out.write('\n'.join(item.typed) + '\n')
         blocks.append(block)
         i += 1
     return blocks
