@@ -11,7 +11,8 @@ The conventions it reads (handout.md, "Conventions", says them to the reader):
   prints. Each terminal is one bash shell that lives for the whole replay,
   so PORT, $!, cd and variables carry from block to block as they would.
 - A line "^C" is Ctrl-C in the terminal of the command line above it in the
-  block (T1 when it opens the block): it stops the program still running
+  block (T1 when it opens the block; "T2$ ^C" names the terminal): it
+  stops the program still running
   there, and the lines after it are what that program prints as it stops.
   A command that a later ^C stops is left running while the replay goes on
   (the next blocks talk to it); any other command must end within
@@ -121,7 +122,11 @@ def parse(root, doc, tmp):
         while i < len(lines) and not lines[i].startswith('```'):
             text = lines[i]
             m = PROMPT.match(text)
-            if m:
+            if m and m.group(2).strip() == '^C':
+                term = m.group(1) or 'T1'
+                current = ('^C', term, i + 1)
+                block.items.append(current)
+            elif m:
                 term = m.group(1) or 'T1'
                 current = Command(doc, i + 1, term, m.group(2), None)
                 current.any_time = any_time
@@ -264,13 +269,20 @@ class Terminal:
         self.out_path = os.path.join(tmp, name + '.out')
         self.out = open(self.out_path, 'w+b')
         read_end, self.write_end = os.pipe()
+        # One command per three lines (id, input, command). $? is carried
+        # from command to command, as in a terminal ("echo $?"). A program
+        # left running with typed input keeps its stdin open after the
+        # typed lines (the reader has not pressed Ctrl-D), until ^C.
         loop = (
-            'while IFS= read -r -u %d id && IFS= read -r -u %d input && '
-            'IFS= read -r -u %d cmd; do '
-            'printf "\\n\\036B %%s\\n" "$id"; '
-            'eval "$cmd" <"$input" %d<&-; '
-            'printf "\\n\\036E %%s %%s\\n" "$id" "$?"; '
-            'done' % (read_end, read_end, read_end, read_end))
+            'status() { return "$1"; }; st=0; '
+            'while IFS= read -r -u %(fd)d id && IFS= read -r -u %(fd)d input && '
+            'IFS= read -r -u %(fd)d cmd; do '
+            'printf "\\n\\036B %%s\\n" "$id"; status "$st"; '
+            'case $input in '
+            'keep:*) eval "$cmd" < <(cat "${input#keep:}"; exec sleep 3600) %(fd)d<&- ;; '
+            '*) eval "$cmd" <"$input" %(fd)d<&- ;; esac; st=$?; '
+            'printf "\\n\\036E %%s %%s\\n" "$id" "$st"; '
+            'done' % {'fd': read_end})
         self.proc = subprocess.Popen(
             ['bash', '--norc', '--noprofile', '-c', loop], cwd=root, env=env,
             stdin=subprocess.DEVNULL, stdout=self.out, stderr=subprocess.STDOUT,
@@ -283,6 +295,8 @@ class Terminal:
         self.next_id += 1
         before = self.children()
         path = command.input_path or '/dev/null'
+        if command.input_path and command.left_running:
+            path = 'keep:' + path
         os.write(self.write_end, ('%d\n%s\n%s\n' % (self.next_id, path, text)).encode())
         return self.next_id, before
 
