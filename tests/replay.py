@@ -136,7 +136,10 @@ def parse(root, doc, tmp):
                 current = ('^C', term, i + 1)
                 block.items.append(current)
             elif current is not None:
-                if typed and text == typed[0] and isinstance(current, Command):
+                # A typed line may follow the program's prompt ("db> "),
+                # which shows only on a terminal: not expected either.
+                if typed and isinstance(current, Command) and (
+                        text == typed[0] or text.endswith('> ' + typed[0])):
                     current.typed.append(typed.pop(0))
                 else:
                     (current.expected if isinstance(current, Command)
