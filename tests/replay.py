@@ -193,6 +193,9 @@ def normal(text):
         text = bar[1] + re.sub(r'(.)\1+', r'\1', bar[2]) + bar[3]
     if re.match(r'^\s*\+[-^]*\+$', text):
         text = '+-+'
+    # Numbers, and hex words with a digit (a random token), are '#'.
+    text = re.sub(r'\b[0-9a-f]*\d[0-9a-f]*\b', '#', text)
+    text = re.sub(r'#(\.#)+', '#', text)
     text = re.sub(r'\d+(\.\d+)?', '#', text)
     return re.sub(r'\s+', ' ', text).strip()
 
@@ -364,7 +367,7 @@ def wait_for(predicate, seconds):
     while time.monotonic() < deadline:
         if predicate():
             return True
-        time.sleep(0.05)
+        time.sleep(0.02)
     return predicate()
 
 
@@ -403,6 +406,13 @@ class Replay:
         print('%s: %s' % (where, message), flush=True)
 
     def run_command(self, command):
+        started = time.monotonic()
+        try:
+            self.run_command_timed(command)
+        finally:
+            self.times.append((time.monotonic() - started, command))
+
+    def run_command_timed(self, command):
         term = self.terms[command.term]
         text = re.sub(r'\bPORT=2000\b', 'PORT=%d' % self.port, command.text)
         ident, before = term.send(command, text)
@@ -486,6 +496,7 @@ class Replay:
 
     def run(self, documents):
         self.pending = []
+        self.times = []
         total = skipped = 0
         all_blocks = []
         for doc in documents:
@@ -511,11 +522,19 @@ class Replay:
             self.leftovers(doc)
         for term in self.terms.values():
             term.close()
+        if os.environ.get('REPLAY_TIMES'):
+            for seconds, command in sorted(self.times, key=lambda t: -t[0])[:40]:
+                print('%6.2f s %s:%d' % (seconds, command.doc, command.line), file=sys.stderr)
+            per_doc = {}
+            for seconds, command in self.times:
+                per_doc[command.doc] = per_doc.get(command.doc, 0) + seconds
+            for doc, seconds in per_doc.items():
+                print('%6.2f s %s' % (seconds, doc), file=sys.stderr)
         return total, skipped
 
     def settle(self):
         if self.pending:
-            time.sleep(0.1)
+            time.sleep(0.05)
             self.check_pending()
 
 
