@@ -534,7 +534,7 @@ class Replay:
 
     def settle(self):
         if self.pending:
-            time.sleep(0.05)
+            time.sleep(0.02)
             self.check_pending()
 
 
