@@ -2,8 +2,10 @@
 #
 # The convention, for handout.md and every README.md:
 #  - shell commands live in ```console blocks, one per line, starting with
-#    "$ " and run from the kit's root; the lines after a command are what
-#    it prints;
+#    "$ " (typed in the first terminal, T1) or "T2$ ", "T3$ " (a second or
+#    third terminal), and run from the kit's root; the lines after a
+#    command are what it prints; a line "^C" is Ctrl-C in that terminal
+#    (tests/replay.py replays every block that way);
 #  - a block preceded by a line  <!-- check KEY=VALUE; ... -->  is a
 #    checkable transcript: its commands are run and every line it shows
 #    must appear in their output, in order. Keys:
@@ -27,7 +29,7 @@ doc_commands() {
     awk '
         /^```console/ { inside = 1; next }
         /^```/        { inside = 0; next }
-        inside && /^\$ / { printf "%d\t%s\n", NR, substr($0, 3) }
+        inside && /^(T[0-9])?\$ / { sub(/^(T[0-9])?\$ /, ""); printf "%d\t%s\n", NR, $0 }
     ' "$KIT_ROOT/$1"
 }
 
@@ -143,7 +145,7 @@ unstopped_servers() {
         /^## / { end_section(); next }
         /^```console/ { inside = 1; next }
         /^```/        { inside = 0; next }
-        inside && /^\$ / {
+        inside && /^(T[0-9])?\$ / {
             if ($0 ~ /scripts\/serve /) { if (!open_line) open_line = NR }
             else if ($0 ~ /scripts\/stop/) open_line = 0
             else if ($0 ~ /[0-9][0-9]-[a-z-]+\/(server|httpd|chat|relay)[ )].*&[ ]*($|sleep)/)

@@ -78,6 +78,8 @@ check_block() {
     local skipping=0 served_other=0
     while IFS= read -r text; do
         text=${text#|}
+        # "T2$ " is a command typed in another terminal: one shell here.
+        [[ "$text" =~ ^T[0-9]\$\ (.*)$ ]] && text="\$ ${BASH_REMATCH[1]}"
         if [[ "$text" == '$ '* ]]; then
             # A server started in the background is the one started above
             # (on port 0), and teardown stops it: neither its scripts/serve
