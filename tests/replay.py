@@ -25,7 +25,8 @@ The conventions it reads (handout.md, "Conventions", says them to the reader):
 - A block preceded by <!-- not replayed: REASON --> is skipped; the prose
   just above it must say so too ("not replayed"), so the reader knows.
 - A command's output matches the lines shown for it when, blank lines
-  aside, with every number written as "#" and runs of spaces as one, the
+  aside, with every number written as "#", runs of spaces as one and a
+  loopback address (127.0.0.1 or [::1], whichever localhost gave) as one, the
   lines are the same, in the same order or (clients that run at once
   interleave) in any order; a line "..." stands for any number of lines.
   A timeline's rows (bench/timeline.awk) compare by the order of their
@@ -196,6 +197,10 @@ def normal(text):
         text = bar[1] + re.sub(r'(.)\1+', r'\1', bar[2]) + bar[3]
     if re.match(r'^\s*\+[-^]*\+$', text):
         text = '+-+'
+    # A loopback peer is whichever address "localhost" gave the client:
+    # 127.0.0.1, or ::1 first where /etc/hosts maps localhost to both (a
+    # stock Debian). Both are the same peer to the reader.
+    text = re.sub(r'\[::1\]|127\.0\.0\.1', 'LOOPBACK', text)
     # Numbers, and hex words with a digit (a random token), are '#'.
     text = re.sub(r'\b[0-9a-f]*\d[0-9a-f]*\b', '#', text)
     text = re.sub(r'#(\.#)+', '#', text)
